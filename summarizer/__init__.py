@@ -1,9 +1,9 @@
 """Article summarizer: a short extractive summary plus "Why it matters" bullets, with provenance.
 
-    from summarizer import Summarizer
-    summarizer = Summarizer.load()            # embedded all-MiniLM-L6-v2, loaded once
-    result = summarizer.summarize(article_text, title="optional")
-    result.model_dump()                       # the same JSON the HTTP service returns
+from summarizer import Summarizer
+summarizer = Summarizer.load()            # embedded all-MiniLM-L6-v2, loaded once
+result = summarizer.summarize(article_text, title="optional")
+result.model_dump()                       # the same JSON the HTTP service returns
 """
 
 from summarizer.config import Settings, get_settings
@@ -22,7 +22,7 @@ __all__ = [
     "Settings",
     "Span",
     "Summarizer",
-    "Summary",
     "SummarizerError",
+    "Summary",
     "get_settings",
 ]

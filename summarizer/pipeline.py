@@ -81,9 +81,9 @@ class Summarizer:
         max_words: int | None = None,
         bullets: int = 2,
     ) -> Summary:
-        return self.summarize_many(
-            [text], [title], max_sentences=max_sentences, max_words=max_words, bullets=bullets
-        )[0]
+        return self.summarize_many([text], [title], max_sentences=max_sentences, max_words=max_words, bullets=bullets)[
+            0
+        ]
 
     def summarize_many(
         self,

@@ -112,7 +112,7 @@ def select_summary(
     max_sentences: int,
     max_words: int | None,
     title_embedding: np.ndarray | None = None,
-    weights: SummaryWeights = SummaryWeights(),  # noqa: B008 - frozen dataclass
+    weights: SummaryWeights = SummaryWeights(),
 ) -> tuple[list[int], list[str]]:
     """Indices of the summary sentences in article order, plus warnings."""
     warnings: list[str] = []
@@ -141,7 +141,7 @@ def select_bullets(
     prototype_embeddings: np.ndarray,
     *,
     count: int,
-    weights: BulletWeights = BulletWeights(),  # noqa: B008 - frozen dataclass
+    weights: BulletWeights = BulletWeights(),
 ) -> list[int]:
     """Indices of "Why it matters" sentences, in article order, never repeating the summary."""
     if count <= 0:

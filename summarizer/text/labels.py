@@ -56,7 +56,9 @@ _GENERIC_LABEL_RE = re.compile(r"^\s*(?P<label>[A-Z][\w'’]*(?:\s+[A-Z][\w'’]
 # Header lines such as "date 2024-10-06" or "Published: 12 May 2021".
 _DATE = r"(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?|\d{1,2}\s+[A-Z][a-z]+\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})"
 _HEADER_RE = re.compile(
-    r"^\s*(?:(?:date|dated|published|updated|last updated(?: at)?|posted)\s*:?\s*" + _DATE + r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?Z?)?)"
+    r"^\s*(?:(?:date|dated|published|updated|last updated(?: at)?|posted)\s*:?\s*"
+    + _DATE
+    + r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?Z?)?)"
     r"(?:\s*[|·,-]\s*(?:\d{1,2}:\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{2,4})?))?\s*[.:|–—-]?\s*",
     re.IGNORECASE,
 )
@@ -142,6 +144,4 @@ def is_boilerplate(display_text: str) -> bool:
     """True for bylines, captions, credits and navigation text that never belong in a summary."""
     if _BOILERPLATE_RE.match(display_text) or _BOILERPLATE_ANYWHERE_RE.search(display_text):
         return True
-    if len(display_text) < 80 and _BYLINE_RE.match(display_text):
-        return True
-    return False
+    return bool(len(display_text) < 80 and _BYLINE_RE.match(display_text))

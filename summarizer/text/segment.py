@@ -7,6 +7,7 @@ Offsets always refer to the caller's original string; nothing here rewrites it.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -138,7 +139,7 @@ def _repair_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     for s, e in spans:
         cuts = [m.start() for m in _GLUED_RE.finditer(text, s, e) if s < m.start() < e]
         bounds = [s, *cuts, e]
-        out.extend((a, b) for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip())
+        out.extend((a, b) for a, b in itertools.pairwise(bounds) if text[a:b].strip())
     return out
 
 
@@ -176,4 +177,3 @@ def segment(text: str) -> list[Sentence]:
             )
             in_paragraph += 1
     return sentences
-

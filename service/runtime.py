@@ -1,0 +1,142 @@
+"""The one model and the one worker thread that runs it.
+
+Model work (loading, encoding) never runs on the event loop: it goes to a single-worker
+``ThreadPoolExecutor``, so ``/healthz`` and other cheap routes keep answering while a request
+is being summarized or the model is still loading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Literal, TypeVar
+
+from service.errors import ApiError, excerpt
+from service.schemas import SummarizeRequest
+from summarizer import Settings, Summarizer, Summary
+from summarizer.errors import InvalidInputError, ModelLoadError
+
+log = logging.getLogger("summarizer.service")
+
+T = TypeVar("T")
+Status = Literal["idle", "loading", "ready", "failed"]
+_ARTICLE_PREFIX = re.compile(r"^article (\d+): ")
+RETRY_AFTER_S = "5"
+
+
+class ModelRuntime:
+    """Holds the summarizer, its loading state and the executor; shared by all requests."""
+
+    def __init__(self, settings: Settings, summarizer: Summarizer | None = None) -> None:
+        self.settings = settings
+        self.summarizer = summarizer
+        self.status: Status = "ready" if summarizer is not None else "idle"
+        self.error: str | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        # One worker: one model, and torch already uses several cores per call.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summarizer-model")
+        if self.settings.load_on_startup:
+            self.ensure_loading()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            # Blocking is fine: the server has stopped taking requests; a running job finishes.
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def ensure_loading(self) -> None:
+        """Start loading in the worker unless a model is there, loading, or failed to load."""
+        with self._lock:
+            if self.status != "idle" or self._executor is None:
+                return
+            self.status = "loading"
+        self._executor.submit(self._load)
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        try:
+            summarizer = Summarizer.load(settings=self.settings)
+        except ModelLoadError as exc:
+            log.error("model load failed: %s", exc.message)
+            self.error, self.status = exc.message, "failed"
+            return
+        except Exception as exc:
+            log.exception("model load failed")
+            self.error, self.status = excerpt(f"{type(exc).__name__}: {exc}", 300), "failed"
+            return
+        # The summarizer is published before the status, so "ready" always comes with a model.
+        self.summarizer = summarizer
+        self.status = "ready"
+        log.info(
+            "model %s ready on %s in %.1f s",
+            summarizer.encoder.name,
+            summarizer.encoder.device,
+            time.perf_counter() - started,
+        )
+
+    # -- use ---------------------------------------------------------------------------------
+
+    def require(self) -> Summarizer:
+        """The loaded summarizer, or the 503 that explains why there is none."""
+        self.ensure_loading()  # with load_on_startup off, the first request starts the load
+        if self.status == "ready" and self.summarizer is not None:
+            return self.summarizer
+        if self.status == "failed":
+            raise ApiError(503, "model_load_failed", f"the model failed to load: {self.error}")
+        raise ApiError(503, "not_ready", "the model is still loading; retry shortly", {"Retry-After": RETRY_AFTER_S})
+
+    async def run(self, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+        """Run ``fn`` in the model worker and await its result without blocking the event loop."""
+        if self._executor is None:
+            raise ApiError(503, "not_ready", "the service is not running")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+
+def summarize_grouped(summarizer: Summarizer, articles: Sequence[SummarizeRequest]) -> list[Summary]:
+    """Summarize a batch with one ``summarize_many`` call per distinct set of knobs; results keep request order.
+
+    Runs in the model worker. An invalid article fails the whole batch with its request index.
+    """
+    groups: dict[tuple[int, int | None, int], list[int]] = {}
+    for i, article in enumerate(articles):
+        groups.setdefault(article.knobs(), []).append(i)
+    results: list[Summary | None] = [None] * len(articles)
+    for (max_sentences, max_words, bullets), indices in groups.items():
+        try:
+            summaries = summarizer.summarize_many(
+                [articles[i].text for i in indices],
+                [articles[i].title for i in indices],
+                max_sentences=max_sentences,
+                max_words=max_words,
+                bullets=bullets,
+            )
+        except InvalidInputError as exc:
+            _renumber(exc, indices)
+            raise
+        for i, summary in zip(indices, summaries, strict=True):
+            results[i] = summary
+    return [r for r in results if r is not None]
+
+
+def _renumber(exc: InvalidInputError, indices: list[int]) -> None:
+    """Make the error name the article's position in the request, not in its knob group.
+
+    The library prefixes "article {i}: " (group position) only for groups of several articles.
+    """
+    if len(indices) == 1:
+        exc.message = f"article {indices[0]}: {exc.message}"
+    elif match := _ARTICLE_PREFIX.match(exc.message):
+        exc.message = f"article {indices[int(match.group(1))]}: {exc.message[match.end() :]}"
+    exc.args = (exc.message,)

@@ -1,0 +1,105 @@
+"""Request and response models of the HTTP API; the single-article response is the library's ``Summary``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from summarizer.pipeline import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE
+from summarizer.schemas import Summary
+
+_EXAMPLE_TEXT = (
+    "The city council approved a new budget on Tuesday. It raises spending on public transport by 12 percent. "
+    "Officials said the plan would cut commuting times across the region. Critics warned that property taxes "
+    "may rise next year to pay for it."
+)
+
+
+class SummarizeRequest(BaseModel):
+    """One article to summarize, with the knobs that shape the result."""
+
+    # Unknown fields are refused rather than ignored: a typo like "max_sentence" must not pass silently.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"text": _EXAMPLE_TEXT, "title": "Council passes transport budget", "max_sentences": 2}]
+        },
+    )
+
+    text: StrictStr = Field(description="The article text. Offsets in the response index into this string.")
+    title: StrictStr | None = Field(default=None, description="Optional headline; it steers sentence ranking.")
+    max_sentences: StrictInt = Field(
+        default=3,
+        ge=MAX_SENTENCES_RANGE[0],
+        le=MAX_SENTENCES_RANGE[1],
+        description="Most sentences in the summary.",
+    )
+    max_words: StrictInt | None = Field(
+        default=None,
+        ge=MAX_WORDS_RANGE[0],
+        le=MAX_WORDS_RANGE[1],
+        description="Optional word budget for the summary; sentences are never cut.",
+    )
+    bullets: StrictInt = Field(
+        default=2,
+        ge=BULLETS_RANGE[0],
+        le=BULLETS_RANGE[1],
+        description="How many 'why it matters' sentences to return (0 for none).",
+    )
+
+    def knobs(self) -> tuple[int, int | None, int]:
+        """The parameters ``summarize_many`` takes once per call: articles sharing them share a call."""
+        return (self.max_sentences, self.max_words, self.bullets)
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    articles: list[SummarizeRequest] = Field(
+        min_length=1, description="Articles to summarize; results come back in the same order."
+    )
+
+
+class BatchResponse(BaseModel):
+    results: list[Summary] = Field(description="One summary per submitted article, in request order.")
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable machine-readable identifier, e.g. 'no_sentences'.", examples=["not_found"])
+    message: str = Field(description="Human-readable explanation.")
+
+
+class ErrorResponse(BaseModel):
+    """The one error format of the service."""
+
+    error: ErrorBody
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ReadyResponse(BaseModel):
+    status: Literal["ready"] = "ready"
+    model: str
+    device: str
+
+
+class Limits(BaseModel):
+    max_text_chars: int
+    max_title_chars: int
+    max_body_bytes: int
+    max_batch_articles: int
+    max_sentences: int = MAX_SENTENCES_RANGE[1]
+    max_words: int = MAX_WORDS_RANGE[1]
+    max_bullets: int = BULLETS_RANGE[1]
+
+
+class InfoResponse(BaseModel):
+    status: Literal["idle", "loading", "ready", "failed"] = Field(description="Model state.")
+    backend: str
+    model: str | None = Field(description="Encoder name once loaded.")
+    device: str | None = Field(description="Device the encoder runs on once loaded.")
+    version: str
+    limits: Limits

@@ -1,0 +1,8 @@
+"""``python -m summarizer``: the same CLI as the ``summarizer`` console script."""
+
+import sys
+
+from summarizer.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Shared checks and sample articles for the service tests (imported by name: tests have no packages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+# Paragraphs, a section label and a line-wrapped sentence: offsets must survive all three.
+ARTICLE = """The city council approved a new transit budget on Tuesday after a long debate.
+The plan raises spending on buses and trams by twelve percent over two years.
+
+Officials said the money would add night services and   replace the oldest buses in the fleet.
+Riders in the northern districts have waited years for more frequent connections.
+
+Why it matters: Commuters could save up to twenty minutes a day once the new routes open,
+and the city expects fewer cars downtown during rush hour.
+
+Critics warned that property taxes may rise next year to pay for the expansion.
+The first new routes are scheduled to start running in March."""
+
+ONE_SENTENCE = "The city council approved a new transit budget on Tuesday after a long debate."
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> str:
+    """Check the one error format and return the message."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message"}, body
+    assert body["error"]["code"] == code, body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]["message"]
+
+
+def assert_offsets(text: str, spans: list[dict[str, Any]]) -> None:
+    """Each span's display text is its source slice with labels dropped and whitespace collapsed."""
+    for span in spans:
+        assert 0 <= span["start"] < span["end"] <= len(text), span
+        source = " ".join(text[span["start"] : span["end"]].split())
+        assert span["text"] and source.endswith(span["text"]), (source, span)

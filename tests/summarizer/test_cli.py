@@ -1,0 +1,374 @@
+"""The command line: output formats, clean one-line errors, `serve` wiring, and a real end-to-end run."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from summarizer import Settings, Summarizer
+from summarizer.cli import main
+from summarizer.config import get_settings
+from summarizer.errors import ModelLoadError
+from summarizer.text import visible_text
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seeds" / "000_05444940e5ccca5a.txt"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(monkeypatch: pytest.MonkeyPatch):
+    """Settings are cached per process; tests that touch SUMMARIZER_* must not leak into others."""
+    for name in list(os.environ):
+        if name.startswith("SUMMARIZER_"):
+            monkeypatch.delenv(name)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+class Factory:
+    """Stands in for Summarizer.load: records the settings it got and returns the fake summarizer."""
+
+    def __init__(self, summarizer: Summarizer) -> None:
+        self.summarizer = summarizer
+        self.calls: list[Settings] = []
+
+    def __call__(self, settings: Settings) -> Summarizer:
+        self.calls.append(settings)
+        return self.summarizer
+
+
+@pytest.fixture
+def factory(fake_summarizer: Summarizer) -> Factory:
+    return Factory(fake_summarizer)
+
+
+def assert_one_error_line(err: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("summarizer: error: "), err
+    assert "Traceback" not in err
+
+
+def covers(source: str, span: dict) -> bool:
+    """A span's display text is its source slice minus leading labels, whitespace collapsed."""
+    sliced = " ".join(visible_text(source[span["start"] : span["end"]]).split())
+    return sliced.endswith(span["text"])
+
+
+# -- output formats -------------------------------------------------------------------------------
+
+
+def test_text_format(factory: Factory, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(SEED)], summarizer_factory=factory) == 0
+    out, err = capsys.readouterr()
+    lines = out.rstrip("\n").split("\n")
+    expected = factory.summarizer.summarize(SEED.read_text(encoding="utf-8"))
+    assert lines[0] == expected.summary
+    assert lines[1] == ""
+    assert lines[2] == "Why it matters:"
+    assert lines[3:] == [f"- {b.text}" for b in expected.why_it_matters]
+    assert len(lines[3:]) == 2
+    assert all(line.startswith("warning: ") for line in err.splitlines())
+
+
+def test_markdown_format(factory: Factory, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(SEED), "--format", "markdown", "--bullets", "3"], summarizer_factory=factory) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("**Summary:** ")
+    assert "\n**Why it matters:**\n" in out
+    assert sum(line.startswith("- ") for line in out.splitlines()) == 3
+
+
+def test_zero_bullets_omits_the_section(factory: Factory, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(SEED), "--bullets", "0"], summarizer_factory=factory) == 0
+    out = capsys.readouterr().out
+    assert "Why it matters" not in out
+    assert out.strip() and "\n" not in out.strip()
+
+
+def test_json_format_and_offsets(factory: Factory, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["summarize", str(SEED), "--format", "json", "--sentences", "2", "--max-words", "200", "--title", "Ties"]
+    assert main(argv, summarizer_factory=factory) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert set(data) == {"summary", "sentences", "why_it_matters", "meta", "warnings"}
+    assert 1 <= len(data["sentences"]) <= 2
+    text = SEED.read_text(encoding="utf-8")
+    for span in data["sentences"] + data["why_it_matters"]:
+        assert covers(text, span), span
+    assert data["meta"]["model"] == "fake-hashing-encoder"
+    expected = factory.summarizer.summarize(text, "Ties", max_sentences=2, max_words=200).model_dump()
+    for dump in (data, expected):  # timings differ run to run
+        del dump["meta"]["elapsed_ms"], dump["meta"]["timings_ms"]
+    assert data == expected
+    assert err == ""  # JSON carries its own warnings
+
+
+def test_json_keeps_non_ascii(factory: Factory, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(SEED), "--format", "json"], summarizer_factory=factory) == 0
+    out = capsys.readouterr().out
+    assert "\\u" not in out
+    assert out.startswith('{\n  "summary": ')
+
+
+def test_stdin(factory: Factory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(SEED.read_bytes()), encoding="utf-8"))
+    assert main(["summarize", "-", "--format", "json"], summarizer_factory=factory) == 0
+    data = json.loads(capsys.readouterr().out)
+    text = SEED.read_text(encoding="utf-8")
+    assert data["meta"]["input"]["characters"] == len(text)
+    assert all(covers(text, span) for span in data["sentences"])
+
+
+def test_options_reach_the_factory_settings(factory: Factory, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(SEED), "--model", "/models/x", "--device", "cpu"], summarizer_factory=factory) == 0
+    (settings,) = factory.calls
+    assert (settings.model, settings.device) == ("/models/x", "cpu")
+
+
+def test_warnings_go_to_stderr(factory: Factory, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    article = tmp_path / "one.txt"
+    article.write_text("The council approved the new budget on Tuesday evening.\n", encoding="utf-8")
+    assert main(["summarize", str(article)], summarizer_factory=factory) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "The council approved the new budget on Tuesday evening."
+    assert err.splitlines() == ["warning: article has one sentence: no bullets"]
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["version"]) == 0
+    assert capsys.readouterr().out.strip() == "summarizer 0.1.0"
+
+
+# -- bad input: one clean line, non-zero exit, no model load ------------------------------------------
+
+
+BAD_FILES: dict[str, bytes | None] = {
+    "missing": None,
+    "empty": b"",
+    "whitespace": "  \n\t\n\u3000\u200b\n".encode(),  # incl. an ideographic space and a zero-width one
+    "invalid-utf8": "Café owners said".encode() + b" \xff\xfe broke.",
+    "asdf": b"asdf",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_FILES))
+def test_bad_file(kind: str, factory: Factory, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / f"{kind}.txt"
+    if BAD_FILES[kind] is not None:
+        path.write_bytes(BAD_FILES[kind])
+    assert main(["summarize", str(path)], summarizer_factory=factory) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert_one_error_line(err)
+    assert factory.calls == []  # failed before loading the model
+    if kind == "invalid-utf8":
+        assert "byte offset 18" in err and "0xff" in err
+
+
+def test_directory(factory: Factory, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["summarize", str(tmp_path)], summarizer_factory=factory) == 2
+    err = capsys.readouterr().err
+    assert_one_error_line(err)
+    assert "directory" in err
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--sentences", "0"],
+        ["--sentences", "11"],
+        ["--sentences", "three"],
+        ["--bullets", "9"],
+        ["--bullets", "-1"],
+        ["--max-words", "0"],
+        ["--format", "yaml"],
+        ["--unknown"],
+    ],
+)
+def test_bad_options(extra: list[str], factory: Factory, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(SEED), *extra], summarizer_factory=factory) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert_one_error_line(err)
+    assert factory.calls == []
+
+
+def test_empty_stdin(factory: Factory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
+    assert main(["summarize", "-"], summarizer_factory=factory) == 2
+    err = capsys.readouterr().err
+    assert_one_error_line(err)
+    assert "stdin is empty" in err
+
+
+def test_too_long_text(factory: Factory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMARIZER_MAX_TEXT_CHARS", "100")
+    assert main(["summarize", str(SEED)], summarizer_factory=factory) == 2
+    err = capsys.readouterr().err
+    assert_one_error_line(err)
+    assert "limit" in err
+    assert factory.calls == []
+
+
+def test_model_load_failure_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    def failing(settings: Settings) -> Summarizer:
+        raise ModelLoadError(f"model directory not found: {settings.model}")
+
+    assert main(["summarize", str(SEED), "--model", "/nope"], summarizer_factory=failing) == 1
+    err = capsys.readouterr().err
+    assert_one_error_line(err)
+    assert "/nope" in err
+
+
+def test_missing_model_dir_with_the_real_loader(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["summarize", str(SEED), "--model", str(tmp_path / "absent")]) == 1
+    assert_one_error_line(capsys.readouterr().err)
+
+
+def test_unexpected_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(settings: Settings) -> Summarizer:
+        raise RuntimeError("CUDA out of memory\nsecond line")
+
+    assert main(["summarize", str(SEED)], summarizer_factory=broken) == 1
+    err = capsys.readouterr().err
+    assert_one_error_line(err)
+    assert "RuntimeError" in err
+    with pytest.raises(RuntimeError):  # --debug lets it through
+        main(["--debug", "summarize", str(SEED)], summarizer_factory=broken)
+
+
+def test_ctrl_c_exits_130_quietly(capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted(settings: Settings) -> Summarizer:
+        raise KeyboardInterrupt
+
+    assert main(["summarize", str(SEED)], summarizer_factory=interrupted) == 130
+    assert capsys.readouterr() == ("", "")
+
+
+# -- serve ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_server(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """A stand-in `service` module and `uvicorn.run`, so nothing binds a port or loads a model."""
+    import uvicorn
+
+    seen: dict = {}
+
+    def create_app(settings: Settings | None = None, summarizer: Summarizer | None = None) -> object:
+        seen["settings"] = settings
+        return "app"
+
+    def run(app: object, **kwargs: object) -> None:
+        seen["app"] = app
+        seen["run"] = kwargs
+
+    module = types.ModuleType("service")
+    module.create_app = create_app  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "service", module)
+    monkeypatch.setattr(uvicorn, "run", run)
+    return seen
+
+
+def test_serve_overrides(fake_server: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["serve", "--host", "0.0.0.0", "--port", "9001", "--model", "/m", "--device", "cpu", "--log-level", "debug"]
+    assert main(argv) == 0
+    settings = fake_server["settings"]
+    assert (settings.host, settings.port, settings.model, settings.device, settings.log_level) == (
+        "0.0.0.0",
+        9001,
+        "/m",
+        "cpu",
+        "debug",
+    )
+    assert fake_server["app"] == "app"
+    assert fake_server["run"] == {"host": "0.0.0.0", "port": 9001, "log_level": "debug"}
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "summarizer: serving on http://0.0.0.0:9001 (docs at /docs)\n"
+
+
+def test_serve_defaults_come_from_the_environment(
+    fake_server: dict, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_PORT", "8123")
+    assert main(["serve"]) == 0
+    assert fake_server["run"] == {"host": "127.0.0.1", "port": 8123, "log_level": "info"}
+    assert fake_server["settings"].device == "auto"
+    assert "http://127.0.0.1:8123" in capsys.readouterr().err
+
+
+def test_serve_ipv6_url(fake_server: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--host", "::1"]) == 0
+    assert "http://[::1]:8000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra", [["--port", "70000"], ["--port", "http"], ["--log-level", "loud"]])
+def test_serve_bad_options(extra: list[str], fake_server: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", *extra]) == 2
+    assert_one_error_line(capsys.readouterr().err)
+    assert "run" not in fake_server
+
+
+def test_serve_bad_environment(
+    fake_server: dict, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_PORT", "not-a-port")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert_one_error_line(err)
+    assert "SUMMARIZER_PORT" in err
+
+
+def test_serve_without_service_package(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "service", None)  # makes `import service` fail
+    assert main(["serve"]) == 1
+    assert_one_error_line(capsys.readouterr().err)
+
+
+# -- subprocesses: the real entry points ------------------------------------------------------------
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMARIZER_")}
+    env["OMP_NUM_THREADS"] = "1"
+    return env
+
+
+@pytest.mark.model
+def test_end_to_end_json() -> None:
+    argv = [sys.executable, "-m", "summarizer", "summarize", "seeds/000_05444940e5ccca5a.txt", "--format", "json"]
+    proc = subprocess.run(argv, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    data = json.loads(proc.stdout)
+    assert 2 <= len(data["sentences"]) <= 4
+    assert len(data["why_it_matters"]) >= 2
+    text = SEED.read_text(encoding="utf-8")
+    for span in data["sentences"] + data["why_it_matters"]:
+        assert covers(text, span), span
+    assert data["summary"] == " ".join(s["text"] for s in data["sentences"])
+    assert data["meta"]["model"] == "all-MiniLM-L6-v2"
+
+
+def test_console_script_bad_input(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("summarizer")
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "summarizer"]
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"Valid start, then \xc3\x28 an invalid sequence.")
+    proc = subprocess.run(
+        [*argv, "summarize", str(bad)], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert_one_error_line(proc.stderr)
+    assert "byte offset 18" in proc.stderr
