@@ -113,7 +113,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInputError)
     status = 413 if isinstance(exc, InputTooLargeError) else 422
-    return error_response(status, exc.code, exc.message)
+    return error_response(status, exc.code, str(exc))  # str() names the article in a batch
 
 
 class UnhandledErrorMiddleware:

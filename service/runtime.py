@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,12 +20,12 @@ from service.errors import ApiError, excerpt
 from service.schemas import SummarizeRequest
 from summarizer import Settings, Summarizer, Summary
 from summarizer.errors import InvalidInputError, ModelLoadError
+from summarizer.validation import validate_article
 
 log = logging.getLogger("summarizer.service")
 
 T = TypeVar("T")
 Status = Literal["idle", "loading", "ready", "failed"]
-_ARTICLE_PREFIX = re.compile(r"^article (\d+): ")
 RETRY_AFTER_S = "5"
 
 
@@ -107,11 +106,19 @@ class ModelRuntime:
 def summarize_grouped(summarizer: Summarizer, articles: Sequence[SummarizeRequest]) -> list[Summary]:
     """Summarize a batch with one ``summarize_many`` call per distinct set of knobs; results keep request order.
 
-    Runs in the model worker. An invalid article fails the whole batch with its request index.
+    Runs in the model worker. An invalid article fails the whole batch, named by its request index,
+    before any model work.
     """
     groups: dict[tuple[int, int | None, int], list[int]] = {}
     for i, article in enumerate(articles):
         groups.setdefault(article.knobs(), []).append(i)
+    if len(groups) > 1:  # one summarize_many call validates everything first; several calls would not
+        for i, article in enumerate(articles):
+            try:
+                validate_article(article.text, article.title, summarizer.settings)
+            except InvalidInputError as exc:
+                exc.article_index = i
+                raise
     results: list[Summary | None] = [None] * len(articles)
     for (max_sentences, max_words, bullets), indices in groups.items():
         try:
@@ -123,20 +130,8 @@ def summarize_grouped(summarizer: Summarizer, articles: Sequence[SummarizeReques
                 bullets=bullets,
             )
         except InvalidInputError as exc:
-            _renumber(exc, indices)
+            exc.article_index = indices[exc.article_index or 0]
             raise
         for i, summary in zip(indices, summaries, strict=True):
             results[i] = summary
     return [r for r in results if r is not None]
-
-
-def _renumber(exc: InvalidInputError, indices: list[int]) -> None:
-    """Make the error name the article's position in the request, not in its knob group.
-
-    The library prefixes "article {i}: " (group position) only for groups of several articles.
-    """
-    if len(indices) == 1:
-        exc.message = f"article {indices[0]}: {exc.message}"
-    elif match := _ARTICLE_PREFIX.match(exc.message):
-        exc.message = f"article {indices[int(match.group(1))]}: {exc.message[match.end() :]}"
-    exc.args = (exc.message,)

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from summarizer.pipeline import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE
 from summarizer.schemas import Summary
+from summarizer.validation import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE
 
 _EXAMPLE_TEXT = (
     "The city council approved a new budget on Tuesday. It raises spending on public transport by 12 percent. "

@@ -8,7 +8,6 @@ result.model_dump()                       # the same JSON the HTTP service retur
 
 from summarizer.config import Settings, get_settings
 from summarizer.errors import InputTooLargeError, InvalidInputError, ModelLoadError, SummarizerError
-from summarizer.pipeline import Summarizer
 from summarizer.schemas import InputStats, Meta, Span, Summary
 
 __version__ = "0.1.0"
@@ -26,3 +25,13 @@ __all__ = [
     "Summary",
     "get_settings",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # Summarizer pulls in torch and transformers (seconds); import it only when asked for, so the
+    # CLI's --help and input errors answer at once.
+    if name == "Summarizer":
+        from summarizer.pipeline import Summarizer
+
+        return Summarizer
+    raise AttributeError(f"module 'summarizer' has no attribute {name!r}")

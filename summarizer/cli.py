@@ -14,24 +14,26 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, get_args
+from typing import TYPE_CHECKING, Any, NoReturn, get_args
 
 from pydantic import ValidationError
 
 from summarizer import __version__
 from summarizer.config import Settings, get_settings
-from summarizer.errors import InputTooLargeError, InvalidInputError, SummarizerError
-from summarizer.pipeline import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE, Summarizer
-from summarizer.ranking import MIN_CONTENT_WORDS
+from summarizer.errors import InvalidInputError, SummarizerError
 from summarizer.schemas import Summary
-from summarizer.text import segment, visible_text
+from summarizer.text import visible_text
+from summarizer.validation import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE, validate_article
+
+if TYPE_CHECKING:
+    from summarizer.pipeline import Summarizer
 
 PROG = "summarizer"
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 FORMATS = ("text", "markdown", "json")
 LOG_LEVELS: tuple[str, ...] = get_args(Settings.model_fields["log_level"].annotation)
 
-SummarizerFactory = Callable[[Settings], Summarizer]
+SummarizerFactory = Callable[[Settings], "Summarizer"]
 
 
 class CliError(Exception):
@@ -166,24 +168,6 @@ def _isatty(stream: object) -> bool:
         return False
 
 
-def precheck(text: str, title: str | None, settings: Settings) -> None:
-    """The cheap checks ``Summarizer.summarize`` makes, run before the (slow) model load.
-
-    Mirrors ``Summarizer._prepare``; the library remains the authority and checks again.
-    """
-    if len(text) > settings.max_text_chars:
-        raise InputTooLargeError(
-            f"text has {len(text)} characters; the limit is {settings.max_text_chars} (split the article or raise "
-            "SUMMARIZER_MAX_TEXT_CHARS)"
-        )
-    if title is not None and len(title) > settings.max_title_chars:
-        raise InputTooLargeError(f"title has {len(title)} characters; the limit is {settings.max_title_chars}")
-    if not any(s.words >= MIN_CONTENT_WORDS for s in segment(text)):
-        raise InvalidInputError(
-            "text contains no sentence to summarize (need at least one sentence of three or more words)"
-        )
-
-
 def render(result: Summary, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(result.model_dump(), indent=2, ensure_ascii=False)
@@ -202,7 +186,7 @@ def render(result: Summary, fmt: str) -> str:
 def _summarize(args: argparse.Namespace, factory: SummarizerFactory) -> int:
     settings = _settings(model=args.model, device=args.device)
     text = read_input(args.file, settings.max_text_chars)
-    precheck(text, args.title, settings)
+    validate_article(text, args.title, settings)  # fail fast, before the slow model load
     summarizer = factory(settings)  # only now: loading the model takes seconds
     result = summarizer.summarize(
         text, args.title, max_sentences=args.sentences, max_words=args.max_words, bullets=args.bullets
@@ -216,6 +200,8 @@ def _summarize(args: argparse.Namespace, factory: SummarizerFactory) -> int:
 
 
 def _load_summarizer(settings: Settings) -> Summarizer:
+    from summarizer.pipeline import Summarizer  # torch and transformers: only when needed
+
     return Summarizer.load(settings=settings)
 
 

@@ -16,9 +16,17 @@ class SummarizerError(Exception):
 
 
 class InvalidInputError(SummarizerError):
-    """The article or a parameter cannot be summarized as given (client error)."""
+    """The article or a parameter cannot be summarized as given (client error).
+
+    ``article_index`` is set by ``summarize_many``: the position of the offending article.
+    """
 
     code = "invalid_input"
+    article_index: int | None = None
+
+    def __str__(self) -> str:
+        prefix = f"article {self.article_index}: " if self.article_index is not None else ""
+        return prefix + self.message
 
 
 class InputTooLargeError(InvalidInputError):

@@ -16,15 +16,12 @@ import torch
 
 from summarizer.config import Settings, get_settings
 from summarizer.encoder import Encoder, TransformerEncoder
-from summarizer.errors import InputTooLargeError, InvalidInputError
-from summarizer.ranking import MIN_CONTENT_WORDS, is_content, select_bullets, select_summary
+from summarizer.errors import InvalidInputError
+from summarizer.ranking import is_content, select_bullets, select_summary
 from summarizer.schemas import InputStats, Meta, Span, Summary
 from summarizer.significance import SIGNIFICANCE_PROTOTYPES
-from summarizer.text import Sentence, count_words, segment, visible_text
-
-MAX_SENTENCES_RANGE = (1, 10)
-BULLETS_RANGE = (0, 5)
-MAX_WORDS_RANGE = (1, 10_000)
+from summarizer.text import Sentence, count_words
+from summarizer.validation import validate_article, validate_knobs
 
 
 @dataclass
@@ -33,15 +30,6 @@ class _Prepared:
     title: str | None
     sentences: list[Sentence]
     segment_ms: float
-
-
-def _check_range(name: str, value: object, bounds: tuple[int, int], *, optional: bool = False) -> None:
-    if value is None and optional:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or not bounds[0] <= value <= bounds[1]:
-        raise InvalidInputError(
-            f"{name} must be an integer from {bounds[0]} to {bounds[1]}, got {value!r}", code="invalid_parameter"
-        )
 
 
 class Summarizer:
@@ -99,9 +87,7 @@ class Summarizer:
         Every article is validated before any model work; the first invalid one raises
         ``InvalidInputError`` whose message names its position when there are several.
         """
-        _check_range("max_sentences", max_sentences, MAX_SENTENCES_RANGE)
-        _check_range("bullets", bullets, BULLETS_RANGE)
-        _check_range("max_words", max_words, MAX_WORDS_RANGE, optional=True)
+        validate_knobs(max_sentences, max_words, bullets)
         if isinstance(texts, str):
             raise InvalidInputError("texts must be a list of strings, not one string", code="invalid_parameter")
         titles = list(titles) if titles is not None else [None] * len(texts)
@@ -113,8 +99,7 @@ class Summarizer:
                 prepared.append(self._prepare(text, title))
             except InvalidInputError as exc:
                 if len(texts) > 1:
-                    exc.message = f"article {i}: {exc.message}"
-                    exc.args = (exc.message,)
+                    exc.article_index = i
                 raise
         if not prepared:
             return []
@@ -141,33 +126,12 @@ class Summarizer:
     # -- steps ----------------------------------------------------------------------------------
 
     def _prepare(self, text: object, title: object) -> _Prepared:
-        if not isinstance(text, str):
-            raise InvalidInputError(f"text must be a string, got {type(text).__name__}", code="invalid_text")
-        if title is not None and not isinstance(title, str):
-            raise InvalidInputError(f"title must be a string, got {type(title).__name__}", code="invalid_title")
-        if not visible_text(text).strip():
-            raise InvalidInputError("text is empty or contains only whitespace", code="empty_text")
-        limit = self.settings.max_text_chars
-        if len(text) > limit:
-            raise InputTooLargeError(
-                f"text has {len(text)} characters; the limit is {limit} (split the article or raise "
-                "SUMMARIZER_MAX_TEXT_CHARS)"
-            )
-        if title is not None and len(title) > self.settings.max_title_chars:
-            raise InputTooLargeError(
-                f"title has {len(title)} characters; the limit is {self.settings.max_title_chars}",
-                code="title_too_long",
-            )
         started = time.perf_counter()
-        sentences = segment(text)
+        sentences, clean_title = validate_article(text, title, self.settings)
+        if clean_title is None and sentences and sentences[0].heading:
+            clean_title = sentences[0].text  # a headline line is the title when none is given
         segment_ms = (time.perf_counter() - started) * 1000
-        if not any(s.words >= MIN_CONTENT_WORDS for s in sentences):
-            raise InvalidInputError(
-                "text contains no sentence to summarize (need at least one sentence of three or more words)",
-                code="no_sentences",
-            )
-        clean_title = " ".join(visible_text(title).split()) if title else None
-        return _Prepared(text=text, title=clean_title or None, sentences=sentences, segment_ms=segment_ms)
+        return _Prepared(text=text, title=clean_title, sentences=sentences, segment_ms=segment_ms)  # type: ignore[arg-type]
 
     def _compose(
         self,

@@ -14,8 +14,8 @@ import numpy as np
 from summarizer.significance import cue_score
 from summarizer.text import Sentence
 from summarizer.text.labels import WHY_IT_MATTERS
+from summarizer.validation import MIN_CONTENT_WORDS
 
-MIN_CONTENT_WORDS = 3  # shorter fragments ("Key points", "asdf") are never chosen
 DUPLICATE_SIMILARITY = 0.9  # above this two sentences say the same thing
 
 
@@ -41,7 +41,7 @@ class BulletWeights:
 
 
 def is_content(sentence: Sentence) -> bool:
-    return not sentence.boilerplate and sentence.words >= MIN_CONTENT_WORDS
+    return not sentence.boilerplate and not sentence.heading and sentence.words >= MIN_CONTENT_WORDS
 
 
 def summary_scores(

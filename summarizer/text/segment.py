@@ -23,6 +23,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _WS_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
 _BULLET_RE = re.compile(r"^\s*(?:[-*•▪◦‣–—]|\d{1,2}[.)])\s+")
+_HEADING_MAX_WORDS = 20
 _LINE_END_PUNCT = tuple('.!?:;"”’)…')
 # "left.Then": a sentence end glued to the next sentence. Two word characters before the dot keep
 # "U.S.Army"-style abbreviations and decimals out.
@@ -41,6 +42,7 @@ class Sentence:
     position_in_paragraph: int
     section: str | None  # section label in force ("why_it_matters", ...), if the article has labels
     boilerplate: bool
+    heading: bool = False  # a headline or section heading: a short unpunctuated line standing alone
 
     @property
     def words(self) -> int:
@@ -148,7 +150,9 @@ def segment(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     paragraph = -1
     section: str | None = None
-    for b_start, b_end, new_paragraph in _blocks(text):
+    blocks = _blocks(text)
+    for n, (b_start, b_end, new_paragraph) in enumerate(blocks):
+        alone = new_paragraph and (n + 1 == len(blocks) or blocks[n + 1][2])
         if new_paragraph:
             paragraph += 1
             in_paragraph = 0
@@ -163,6 +167,13 @@ def segment(text: str) -> list[Sentence]:
                 continue
             if label_section is not None:  # a labelled section runs until the next label
                 section = label_section
+            heading = (
+                alone
+                and len(spans) == 1
+                and "\n" not in span
+                and not span.rstrip().endswith(_LINE_END_PUNCT)
+                and count_words(shown) <= _HEADING_MAX_WORDS
+            )
             sentences.append(
                 Sentence(
                     index=len(sentences),
@@ -173,6 +184,7 @@ def segment(text: str) -> list[Sentence]:
                     position_in_paragraph=in_paragraph,
                     section=section,
                     boilerplate=is_boilerplate(shown),
+                    heading=heading,
                 )
             )
             in_paragraph += 1
