@@ -211,19 +211,16 @@ def _load_summarizer(settings: Settings) -> Summarizer:
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings(host=args.host, port=args.port, model=args.model, device=args.device, log_level=args.log_level)
     try:  # lazily: the service stack is not needed to summarize a file
-        import uvicorn
-
-        from service import create_app
+        from service.server import serve
     except ImportError as exc:
         # e.g. an editable install made before service/ existed maps it as an empty namespace
         raise CliError(
             f"the HTTP service is not available: {exc} (reinstall the project: pip install -e .)", EXIT_FAILURE
         ) from None
-    app = create_app(settings)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host  # IPv6 literal in a URL
     print(f"{PROG}: serving on http://{host}:{settings.port} (docs at /docs)", file=sys.stderr)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+        serve(settings)
     except SystemExit as exc:  # uvicorn exits on e.g. "address already in use" after logging it
         return _exit_code(exc)
     return 0

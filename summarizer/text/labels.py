@@ -48,7 +48,7 @@ _SECTION_LABELS: dict[str, str] = {
 
 _LABEL_RE = re.compile(
     r"^\s*(?P<label>" + "|".join(re.escape(k) for k in sorted(_SECTION_LABELS, key=len, reverse=True)) + r")"
-    r"\s*[:\-–—]\s*",
+    r"(?:\s*:\s*|\s+[\-–—]\s+)",  # "Background-check laws" is no label: a dash needs spaces
     re.IGNORECASE,
 )
 # A short Title Case phrase ending in a colon at the start of a paragraph ("Market Reaction: ...").
@@ -116,9 +116,9 @@ _BOILERPLATE_RE = re.compile(
     r"""^\s*(?:
         scroll\s+down(?:\s+for\s+(?:video|more))? |
         click\s+here | read\s+more | read\s+the\s+full | see\s+more | watch\s+(?:the\s+)?video |
-        video\s*: | sign\s+up | subscribe | follow\s+(?:us|@|him|her|them) | share\s+this |
+        video\s*: | sign\s+up\b | subscribe\b | follow\s+(?:us|@|him|her|them) | share\s+this |
         visit\s+site | sorry\s+we\s+are\s+not\s+currently | related\s*: | advertisement\b |
-        copyright | \(?c\)\s*\d{4} | ©|
+        copyright\s*(?:©|\(c\)|\d{4}) | \(?c\)\s*\d{4} | ©|
         all\s+rights\s+reserved | (?:photo|image|picture|video)\s+(?:credit|courtesy|source)s?\b |
         (?:photos?|images?|pictured|picture)\s*: | caption\s*: | source\s*: |
         by\s+\.\s | published\s*:\s | updated\s*:\s | last\s+updated\s+at\b
@@ -128,7 +128,7 @@ _BOILERPLATE_RE = re.compile(
 _BOILERPLATE_ANYWHERE_RE = re.compile(
     r"""(?:
         contributed\s+to\s+this\s+report | all\s+rights\s+reserved | click\s+here\s+to |
-        scroll\s+down\s+for\s+video | (?:getty|afp|reuters|ap|epa|shutterstock)\s*(?:images)?\s*/\s*\w+ |
+        scroll\s+down\s+for\s+video | \b(?:getty|afp|reuters|ap|epa|shutterstock)\s*(?:images)?\s*/\s*\w+ |
         \((?:photo|image|picture)s?\s*:[^)]*\)\s*$ | \b(?:getty\s+images|afp/getty)\s*\.?\s*$ |
         follow\s+@\s*\w+ | for\s+confidential\s+support
     )""",
@@ -136,7 +136,7 @@ _BOILERPLATE_ANYWHERE_RE = re.compile(
 )
 # Bylines: "By John Smith", "By John Smith and Jane Doe, CNN", "By . Daily Mail Reporter".
 _BYLINE_RE = re.compile(
-    r"^\s*(?:By|BY)\s+\.?\s*[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|in|for|\.|,|\|))*\s*\.?\s*$"
+    r"^\s*(?:By|BY)\s+\.?\s*[A-Z][\w.'’-]*(?:(?:\s+|\s*[,|]\s*)(?:[A-Z][\w.'’-]*|and|&|de|van|von|in|for|\.))*\s*\.?\s*$"
 )
 
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from service_checks import ARTICLE, ONE_SENTENCE, assert_error, assert_offsets
 
@@ -197,3 +198,15 @@ def test_model_work_runs_off_the_event_loop(make_client: Callable[..., TestClien
     assert health.status_code == 200 and elapsed < 3, elapsed
     assert responses and responses[0].status_code == 200
     assert encoder.threads and all(name.startswith("summarizer-model") for name in encoder.threads)
+
+
+def test_serve_runs_uvicorn_with_the_app_and_its_own_access_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from service.server import serve
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(app=app, **kwargs))
+    serve(Settings(host="127.0.0.1", port=8123, log_level="warning", load_on_startup=False))
+    assert isinstance(seen["app"], FastAPI)
+    assert (seen["host"], seen["port"], seen["log_level"], seen["access_log"]) == ("127.0.0.1", 8123, "warning", False)

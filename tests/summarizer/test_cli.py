@@ -259,23 +259,16 @@ def test_ctrl_c_exits_130_quietly(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.fixture
 def fake_server(monkeypatch: pytest.MonkeyPatch) -> dict:
-    """A stand-in `service` module and `uvicorn.run`, so nothing binds a port or loads a model."""
-    import uvicorn
-
+    """A stand-in `service.server` module, so nothing binds a port or loads a model."""
     seen: dict = {}
 
-    def create_app(settings: Settings | None = None, summarizer: Summarizer | None = None) -> object:
+    def serve(settings: Settings) -> None:
         seen["settings"] = settings
-        return "app"
+        seen["run"] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level}
 
-    def run(app: object, **kwargs: object) -> None:
-        seen["app"] = app
-        seen["run"] = kwargs
-
-    module = types.ModuleType("service")
-    module.create_app = create_app  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "service", module)
-    monkeypatch.setattr(uvicorn, "run", run)
+    module = types.ModuleType("service.server")
+    module.serve = serve  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "service.server", module)
     return seen
 
 
@@ -290,7 +283,6 @@ def test_serve_overrides(fake_server: dict, capsys: pytest.CaptureFixture[str]) 
         "cpu",
         "debug",
     )
-    assert fake_server["app"] == "app"
     assert fake_server["run"] == {"host": "0.0.0.0", "port": 9001, "log_level": "debug"}
     out, err = capsys.readouterr()
     assert out == ""
@@ -330,7 +322,9 @@ def test_serve_bad_environment(
 
 
 def test_serve_without_service_package(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "service", None)  # makes `import service` fail
+    # None in sys.modules makes the import fail, even after other tests imported the real package.
+    monkeypatch.setitem(sys.modules, "service", None)
+    monkeypatch.setitem(sys.modules, "service.server", None)
     assert main(["serve"]) == 1
     assert_one_error_line(capsys.readouterr().err)
 

@@ -1,0 +1,149 @@
+"""The transformer encoder (real model, marked) and the loading and device rules (no model needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from summarizer import ModelLoadError, Summarizer
+from summarizer.device import resolve_device
+from summarizer.encoder import Encoder, TransformerEncoder
+
+# -- the embedded model -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def encoder(real_summarizer: Summarizer) -> TransformerEncoder:
+    enc = real_summarizer.encoder
+    assert isinstance(enc, TransformerEncoder)
+    return enc
+
+
+@pytest.mark.model
+def test_embeddings_are_unit_length_rows_in_input_order(encoder: TransformerEncoder) -> None:
+    texts = [
+        "The cat sat on the mat.",
+        "Stock markets fell sharply on Tuesday after the central bank raised interest rates again.",
+        "",  # empty input still gets a row
+        "\u200b",
+        "The cat sat on the mat.",
+    ]
+    emb = encoder.encode(texts)
+    assert isinstance(encoder, Encoder)
+    assert emb.shape == (len(texts), 384) == (len(texts), encoder.dimension)
+    assert emb.dtype == np.float32
+    assert np.all(np.isfinite(emb))
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
+    # Rows follow the input order even though batches are length-sorted inside.
+    np.testing.assert_allclose(emb[0], emb[4], atol=1e-5)
+    single = encoder.encode([texts[1]])[0]
+    np.testing.assert_allclose(emb[1], single, atol=1e-4)
+    assert encoder.encode([]).shape == (0, encoder.dimension)
+
+
+@pytest.mark.model
+def test_paraphrase_is_closer_than_an_unrelated_sentence(encoder: TransformerEncoder) -> None:
+    a, paraphrase, unrelated = encoder.encode(
+        [
+            "The government raised taxes on fuel this week.",
+            "This week the state increased the tax on petrol.",
+            "The recipe needs two eggs and a cup of flour.",
+        ]
+    )
+    assert float(a @ paraphrase) > float(a @ unrelated) + 0.2
+
+
+@pytest.mark.model
+def test_long_sentence_is_encoded_whole(encoder: TransformerEncoder) -> None:
+    head = " ".join(["The council debated the city budget for hours"] * 25)  # 200 words
+    tail = " ".join(["Astronauts repaired the telescope while orbiting the moon"] * 225)  # 1800 words
+    long = head + " " + tail
+    assert len(long.split()) == 2000
+    emb = encoder.encode([long, head, tail])
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
+    long_emb, head_emb, tail_emb = emb
+    # Windows past the first one count: nine tenths of the words are the tail, so the embedding is
+    # close to the tail's and far from the first 200 words' (a truncating encoder gives ~0.9 to the head).
+    assert float(long_emb @ head_emb) < 0.7
+    assert float(long_emb @ tail_emb) > 0.9
+
+
+@pytest.mark.model
+def test_real_summarizer_runs_on_cpu(real_summarizer: Summarizer) -> None:
+    assert real_summarizer.encoder.name == "all-MiniLM-L6-v2"
+    assert real_summarizer.encoder.device == "cpu"
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+
+def test_load_missing_directory_names_the_path() -> None:
+    with pytest.raises(ModelLoadError) as info:
+        TransformerEncoder.load("/nonexistent", device="cpu")
+    assert "/nonexistent" in str(info.value)
+    assert info.value.code == "model_load_failed"
+
+
+def test_load_refuses_pickled_weights(tmp_path: Path) -> None:
+    (tmp_path / "pytorch_model.bin").write_bytes(b"")
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelLoadError) as info:
+        TransformerEncoder.load(tmp_path, device="cpu")
+    assert "safetensors" in str(info.value)
+    assert str(tmp_path) in str(info.value)
+
+
+def test_load_refuses_a_file_instead_of_a_directory(tmp_path: Path) -> None:
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(b"")
+    with pytest.raises(ModelLoadError):
+        TransformerEncoder.load(path, device="cpu")
+
+
+def test_load_wraps_broken_safetensors_directories(tmp_path: Path) -> None:
+    (tmp_path / "model.safetensors").write_bytes(b"not really safetensors")
+    with pytest.raises(ModelLoadError) as info:
+        TransformerEncoder.load(tmp_path, device="cpu")
+    assert str(tmp_path) in str(info.value)
+
+
+# -- devices ------------------------------------------------------------------------------------
+
+
+def test_auto_device_is_cpu_without_accelerators() -> None:
+    if torch.cuda.is_available() or torch.backends.mps.is_available():
+        pytest.skip("an accelerator is available")
+    assert resolve_device("auto") == torch.device("cpu")
+    assert resolve_device("") == torch.device("cpu")
+    assert resolve_device(None) == torch.device("cpu")  # type: ignore[arg-type]
+
+
+def test_explicit_cpu() -> None:
+    assert resolve_device("cpu") == torch.device("cpu")
+    assert resolve_device(" CPU ") == torch.device("cpu")
+
+
+def test_cuda_without_cuda_is_refused() -> None:
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available")
+    for name in ("cuda", "cuda:0"):
+        with pytest.raises(ModelLoadError) as info:
+            resolve_device(name)
+        assert "CUDA" in str(info.value)
+
+
+def test_mps_without_mps_is_refused() -> None:
+    if torch.backends.mps.is_available():
+        pytest.skip("MPS is available")
+    with pytest.raises(ModelLoadError):
+        resolve_device("mps")
+
+
+@pytest.mark.parametrize("name", ["bogus", "gpu", "cuda:x"])
+def test_unknown_device_is_refused(name: str) -> None:
+    with pytest.raises(ModelLoadError) as info:
+        resolve_device(name)
+    assert name in str(info.value)

@@ -1,0 +1,400 @@
+"""Sentence segmentation: exact offsets for any input, and the news-text cases it must get right."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer.text import Sentence, segment, visible_text
+from summarizer.text.labels import WHY_IT_MATTERS
+from summarizer.text.segment import display_text
+
+# -- invariants ---------------------------------------------------------------------------------
+
+_SPECIAL_CHARACTERS = (
+    "abcXYZ019 .,;:!?-—–\"'“”‘’()[]$%…*•\n\r\t"
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # invisible format characters
+    "\u00a0\u2028\u2029\x0b\x0c\x85\u3000"  # unusual whitespace and line breaks
+    "😀👍\U0001f3fd\U0001f1fa\U0001f1f8"  # emoji, a skin-tone modifier, regional indicators
+    "שלוםمرحب\u200f\u202e"  # RTL letters and bidi marks
+    "éßﬁⅫ①İ"  # NFKC and case-mapping oddities
+)
+_ALPHABET = st.one_of(
+    st.characters(codec="utf-8"),  # anything, surrogates excluded
+    st.sampled_from(_SPECIAL_CHARACTERS),
+)
+
+_WORDS = st.sampled_from(
+    ["the", "Police", "said", "U.S.", "Mr.", "Jan.", "3.5%", "it", "China", "(CNN)", "--", "By", "what", "Why"]
+)
+_PIECES = st.one_of(
+    _WORDS,
+    st.sampled_from(
+        [
+            ". ",
+            "! ",
+            "? ",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "U.S. ",
+            "$8.5 billion",
+            "...",
+            "…",
+            "- ",
+            "1. ",
+            "Why It Matters: ",
+            "What Happened: ",
+            "date 2024-10-06 ",
+            "By John Smith\n",
+            "Scroll down for video",
+            "left.Then",
+            '"',
+            " ",
+            "\u200b",
+        ]
+    ),
+)
+_SENTENCE_LIKE = st.lists(st.one_of(_PIECES, _PIECES.map(lambda p: p + " ")), max_size=60).map("".join)
+_ANY_TEXT = st.one_of(st.text(alphabet=_ALPHABET, max_size=300), _SENTENCE_LIKE)
+
+
+def _collapsed(text: str) -> str:
+    return " ".join(visible_text(text).split())
+
+
+def check_invariants(text: str, sentences: list[Sentence]) -> None:
+    previous_end = 0
+    for n, s in enumerate(sentences):
+        assert s.index == n
+        assert 0 <= s.start < s.end <= len(text), (s, len(text))
+        assert s.start >= previous_end, "spans must be increasing and must not overlap"
+        previous_end = s.end
+        assert s.text, s
+        assert s.text == s.text.strip() and "  " not in s.text
+        # The display text is the span minus leading labels, invisible characters removed, whitespace collapsed.
+        assert _collapsed(text[s.start : s.end]).endswith(s.text), (s, text[s.start : s.end])
+        assert s.paragraph >= 0 and s.position_in_paragraph >= 0
+    paragraphs = [s.paragraph for s in sentences]
+    assert paragraphs == sorted(paragraphs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ANY_TEXT)
+def test_segment_offsets_hold_for_any_text(text: str) -> None:
+    check_invariants(text, segment(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_SENTENCE_LIKE)
+def test_segment_offsets_hold_for_sentence_like_text(text: str) -> None:
+    check_invariants(text, segment(text))
+
+
+def test_display_text_collapses_whitespace_and_drops_invisible_characters() -> None:
+    assert display_text("  a\u200b\n\tb\u00a0 c  ") == "a b c"
+    assert display_text("\u200b\ufeff") == ""
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def texts(text: str) -> list[str]:
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    return [s.text for s in sentences]
+
+
+def only(text: str) -> Sentence:
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert len(sentences) == 1, [s.text for s in sentences]
+    return sentences[0]
+
+
+# -- sentence boundaries ------------------------------------------------------------------------
+
+
+def test_abbreviations_do_not_split() -> None:
+    text = "The U.S. economy grew last year. Mr. Smith met officials on Jan. 5 in Washington."
+    assert texts(text) == ["The U.S. economy grew last year.", "Mr. Smith met officials on Jan. 5 in Washington."]
+
+
+def test_decimals_and_money_do_not_split() -> None:
+    text = "The aid is worth $8 billion. Inflation rose 3.5% in March. The deal cost $8.5 billion overall."
+    assert texts(text) == [
+        "The aid is worth $8 billion.",
+        "Inflation rose 3.5% in March.",
+        "The deal cost $8.5 billion overall.",
+    ]
+
+
+def test_missing_space_after_period_splits() -> None:
+    text = "The crowd left.Then the rain started."
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.text for s in sentences] == ["The crowd left.", "Then the rain started."]
+    assert text[sentences[0].start : sentences[0].end] == "The crowd left."
+    assert sentences[1].start == text.index("Then")
+
+
+def test_ellipsis_inside_a_quote_does_not_split() -> None:
+    text = 'He said "I don\'t know... maybe later" and walked away. Then he left.'
+    assert texts(text) == ['He said "I don\'t know... maybe later" and walked away.', "Then he left."]
+
+
+def test_bullet_items_are_separate_sentences_without_their_marker() -> None:
+    text = "Key points for readers:\n- The first item is here\n- The second item is here\n* The third item"
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.text for s in sentences] == [
+        "Key points for readers:",
+        "The first item is here",
+        "The second item is here",
+        "The third item",
+    ]
+    for s, marker in zip(sentences[1:], ["- ", "- ", "* "], strict=True):
+        assert text[s.start : s.end].startswith(marker), "the span keeps the marker"
+        assert text[s.start : s.end].endswith(s.text)
+
+
+def test_numbered_list_items_are_separate_sentences() -> None:
+    text = "Steps:\n1. Open the door\n2) Walk through it"
+    assert texts(text) == ["Steps:", "Open the door", "Walk through it"]
+
+
+def test_paragraph_without_final_punctuation_is_its_own_sentence() -> None:
+    text = "Officials gave no further details about the incident on Monday\n\nThe investigation continues."
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.text for s in sentences] == [
+        "Officials gave no further details about the incident on Monday",
+        "The investigation continues.",
+    ]
+    assert [s.paragraph for s in sentences] == [0, 1]
+
+
+def test_unpunctuated_paragraph_does_not_swallow_the_next_one() -> None:
+    text = "The first paragraph ends without a period\n\nThe second one does."
+    assert texts(text) == ["The first paragraph ends without a period", "The second one does."]
+
+
+def test_hard_wrapped_lines_are_joined() -> None:
+    text = (
+        "This is a long line that was hard wrapped by some email client at around seventy\n"
+        "characters and continues on the next line until it finally ends. A second sentence."
+    )
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert len(sentences) == 2
+    assert sentences[0].text.startswith("This is a long line") and sentences[0].text.endswith("finally ends.")
+    assert "seventy characters" in sentences[0].text, "the line break is collapsed to one space"
+    assert "\n" in text[sentences[0].start : sentences[0].end]
+    assert sentences[1].text == "A second sentence."
+
+
+def test_lines_ending_with_punctuation_are_not_joined() -> None:
+    text = "The first line ends with a period.\nThe second line starts a new sentence"
+    assert texts(text) == ["The first line ends with a period.", "The second line starts a new sentence"]
+
+
+def test_blank_lines_increment_paragraph() -> None:
+    text = "First paragraph here. Still first.\n\nSecond paragraph here.\n\n\n\nThird one here."
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [(s.paragraph, s.position_in_paragraph) for s in sentences] == [(0, 0), (0, 1), (1, 0), (2, 0)]
+
+
+def test_single_line_break_between_sentences_keeps_the_paragraph() -> None:
+    text = "The first sentence is here.\nThe second sentence is here."
+    sentences = segment(text)
+    assert [(s.paragraph, s.position_in_paragraph) for s in sentences] == [(0, 0), (0, 1)]
+
+
+# -- labels, headers, datelines -----------------------------------------------------------------
+
+
+def test_section_labels_are_stripped_and_set_the_section() -> None:
+    text = (
+        "What Happened: The council approved the budget on Monday.\n\n"
+        "Why It Matters: The budget will raise taxes for most residents.\n\n"
+        "Some residents have already said they will move away."
+    )
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.text for s in sentences] == [
+        "The council approved the budget on Monday.",
+        "The budget will raise taxes for most residents.",
+        "Some residents have already said they will move away.",
+    ]
+    assert [s.section for s in sentences] == ["what_happened", WHY_IT_MATTERS, WHY_IT_MATTERS]
+    # The label stays inside the span: offsets cover the source, the text does not.
+    assert text[sentences[0].start : sentences[0].end].startswith("What Happened:")
+    assert text[sentences[1].start : sentences[1].end].startswith("Why It Matters:")
+
+
+def test_a_later_label_ends_the_why_it_matters_section() -> None:
+    text = "Why It Matters: The stakes are high for all.\n\nWhat's Next: The vote is on Friday this week."
+    sentences = segment(text)
+    assert [s.section for s in sentences] == [WHY_IT_MATTERS, "next"]
+
+
+def test_articles_without_labels_have_no_section() -> None:
+    assert all(s.section is None for s in segment("One sentence here.\n\nAnother one there."))
+
+
+def test_leading_date_header_is_stripped_from_the_first_sentence() -> None:
+    text = "date 2024-10-06 The leaders met today in Beijing. They talked for hours."
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert sentences[0].text == "The leaders met today in Beijing."
+    assert sentences[0].start == 0, "the header stays inside the span"
+    assert sentences[1].text == "They talked for hours."
+
+
+def test_header_only_line_is_dropped() -> None:
+    text = "date 2024-10-06\n\nThe leaders met today in Beijing."
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.text for s in sentences] == ["The leaders met today in Beijing."]
+    assert sentences[0].start == text.index("The leaders")
+
+
+def test_published_header_line_is_dropped() -> None:
+    assert texts("Published: 12 May 2021\n\nThe story starts here today.") == ["The story starts here today."]
+
+
+def test_cnn_dateline_is_stripped() -> None:
+    text = "(CNN) -- Police arrested a man on Tuesday."
+    s = only(text)
+    assert s.text == "Police arrested a man on Tuesday."
+    assert s.start == 0
+
+
+def test_place_and_agency_datelines_are_stripped() -> None:
+    assert only("LONDON, England (CNN) -- The prime minister spoke.").text == "The prime minister spoke."
+    assert only("WASHINGTON (Reuters) - The senate voted on Tuesday.").text == "The senate voted on Tuesday."
+
+
+def test_boilerplate_is_flagged() -> None:
+    text = (
+        "By John Smith\n\nScroll down for video\n\nClick here to read more about it.\n\n"
+        "The story begins here with a real sentence."
+    )
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.boilerplate for s in sentences] == [True, True, True, False]
+
+
+def test_ordinary_sentences_are_not_boilerplate() -> None:
+    text = "By the time he arrived, the polls had closed. Officials counted the votes overnight."
+    assert not any(s.boilerplate for s in segment(text))
+
+
+# -- headings -----------------------------------------------------------------------------------
+
+
+def test_short_unpunctuated_first_line_standing_alone_is_a_heading() -> None:
+    text = "Storm Hits Coast\n\nA storm hit the coast on Monday and caused damage."
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.heading for s in sentences] == [True, False]
+    assert sentences[0].text == "Storm Hits Coast"
+
+
+def test_long_unpunctuated_paragraph_is_not_a_heading() -> None:
+    text = (
+        "A long paragraph that does not end with punctuation and has many more than twenty words in total "
+        "because it keeps going on and on about the same thing for a while\n\nNext one is here."
+    )
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert len(sentences) == 2
+    assert not sentences[0].heading
+
+
+def test_punctuated_line_and_line_inside_a_paragraph_are_not_headings() -> None:
+    assert not only("A short line with a period.").heading
+    sentences = segment("Short first line\nThe rest of the paragraph follows here.")
+    assert len(sentences) == 2
+    assert not any(s.heading for s in sentences), "a line that is not a paragraph of its own is no heading"
+
+
+# -- odd input ----------------------------------------------------------------------------------
+
+
+def test_crlf_text_keeps_exact_offsets() -> None:
+    text = "First line here.\r\nSecond line here.\r\n\r\nThird para here."
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [text[s.start : s.end] for s in sentences] == ["First line here.", "Second line here.", "Third para here."]
+    assert [s.paragraph for s in sentences] == [0, 0, 1]
+
+
+def test_crlf_hard_wrap_keeps_exact_offsets() -> None:
+    text = "This is a long line that was hard wrapped by some email client at around seventy\r\ncharacters and it ends."
+    s = only(text)
+    assert (s.start, s.end) == (0, len(text))
+    assert "seventy characters" in s.text
+
+
+def test_invisible_only_text_yields_no_sentences() -> None:
+    assert segment("\u200b\u200c\ufeff\u2060") == []
+    assert segment("") == []
+    assert segment(" \n\n\t ") == []
+
+
+def test_invisible_characters_do_not_shift_offsets() -> None:
+    text = "\ufeffThe first\u200b sentence is here. The second one."
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert sentences[0].text == "The first sentence is here."
+    assert text[sentences[-1].start : sentences[-1].end] == "The second one."
+
+
+def test_lowercased_cnn_style_text_splits_per_line() -> None:
+    text = "(cnn) police arrested a man on tuesday after a chase\nthe figures were released on wednesday\n"
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.text for s in sentences] == [
+        "police arrested a man on tuesday after a chase",
+        "the figures were released on wednesday",
+    ]
+
+
+def test_tokenized_lowercased_cnn_text_splits_per_line() -> None:
+    text = (
+        "(cnn) -- police arrested a man on tuesday night after a long chase through the city , officials said .\n"
+        "the figures were released by the department on wednesday morning in a brief statement .\n"
+        "officials said more arrests were expected in the coming days as the investigation continues\n"
+    )
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert len(sentences) == 3
+    assert sentences[0].text.startswith("police arrested") and sentences[0].start == 0
+    assert [s.text.split()[0] for s in sentences[1:]] == ["the", "officials"]
+
+
+# -- the seed article ---------------------------------------------------------------------------
+
+
+def test_seed_article(seed_text: str) -> None:
+    sentences = segment(seed_text)
+    check_invariants(seed_text, sentences)
+    assert sentences[0].text.startswith("The leaders of China")
+    assert "date" not in sentences[0].text and "2024" not in sentences[0].text
+    for s in sentences:
+        assert seed_text[s.start : s.end].strip() == seed_text[s.start : s.end]
+    why = seed_text.index("Why It Matters:")
+    after = [s for s in sentences if s.start >= why]
+    before = [s for s in sentences if s.start < why]
+    assert len(after) >= 3
+    assert all(s.section == WHY_IT_MATTERS for s in after)
+    assert all(s.section != WHY_IT_MATTERS for s in before)
+    assert after[0].text.startswith("The recent pledge"), "the label is stripped"
+    # What Happened: labels the second paragraph.
+    what = next(s for s in sentences if s.start >= seed_text.index("What Happened:"))
+    assert what.section == "what_happened" and what.text.startswith("Chinese President Xi Jinping")
+    # "$8 billion" and "(1950-1953)." do not break sentences.
+    assert any("$8 billion in military aid to Ukraine" in s.text for s in sentences)
+    assert not any(s.boilerplate or s.heading for s in sentences)
