@@ -1,12 +1,19 @@
-"""Summary quality on CNN/DailyMail: the default summarizer beside Lead-3, scored in the same run.
+"""Summary and bullet quality, each beside its baselines, measured in the same run.
 
-    python benchmarks/quality.py [--data ../shared/eval/cnndm_dev.jsonl] [--limit N] [--sentences 3]
+    python benchmarks/quality.py [--data ../shared/eval/cnndm_dev.jsonl] [--limit N]
+                                 [--labels benchmarks/data/significance/labels.jsonl]
 
-ROUGE follows the usual CNN/DM convention: rouge-score with the Porter stemmer, F1 x 100 of
-rouge1, rouge2 and rougeLsum, prediction and reference each as sentences joined by newlines.
-Lead-3 is the first three sentences of the same segmentation the summarizer uses. Intervals are
-95% bootstrap intervals over articles; "P(beats Lead-3)" is the share of paired bootstrap
-resamples in which the system's mean R1 is above Lead-3's.
+Summaries (CNN/DailyMail): rouge-score with the Porter stemmer, F1 x 100 of rouge1, rouge2 and
+rougeLsum, prediction and reference as sentences joined by newlines; 3 sentences per summary.
+Lead-3 is the first three sentences of the same segmentation. Every system is scored on the same
+5 folds: the learned head is trained on the other four (oracle labels: greedy ROUGE-1+2 against
+the reference) and scored on the held-out one. Intervals are 95% bootstrap intervals over
+articles; P is the share of paired bootstrap resamples in which the system's mean R1 beats Lead-3.
+
+Bullets (the labelled significance set): 5-fold cross-validation by article; the learned head's
+feature set, L2 and threshold are chosen by an inner cross-validation on the training folds only.
+precision@2 is the share of the two best-ranked candidates (sentences outside the summary)
+labelled SIGNIFICANCE, on articles with at least two such candidates.
 """
 
 from __future__ import annotations
@@ -25,35 +32,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarizer import Summarizer  # noqa: E402
+from summarizer.heads.bullet_data import build_examples, load_labelled  # noqa: E402
+from summarizer.heads.features import summary_features  # noqa: E402
+from summarizer.heads.train import fit_bullet_head, fit_logistic, oracle_labels, top2_hits  # noqa: E402
+from summarizer.ranking import mmr_select, select_bullets, select_summary, summary_candidates  # noqa: E402
 from summarizer.text import segment  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
+DEFAULT_LABELS = ROOT / "benchmarks" / "data" / "significance" / "labels.jsonl"
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 BOOTSTRAP = 2000
-
-
-def load_records(path: Path, limit: int | None) -> list[dict]:
-    with path.open(encoding="utf-8") as fh:
-        records = [json.loads(line) for line in fh if line.strip()]
-    return records[:limit] if limit else records
-
-
-def lead_n(article: str, n: int) -> list[str]:
-    return [s.text for s in segment(article)[:n]]
-
-
-def score(scorer: rouge_scorer.RougeScorer, predictions: list[list[str]], references: list[str]) -> np.ndarray:
-    """Array (articles, 3) of F1 x 100 for R1, R2, RLsum."""
-    rows = []
-    for pred, ref in zip(predictions, references, strict=True):
-        result = scorer.score(ref, "\n".join(pred))
-        rows.append([result[m].fmeasure * 100 for m in METRICS])
-    return np.array(rows)
+FOLDS = 5
+# The learned summary head's settings, fixed before scoring (dense features, strong L2, MMR 0.3).
+SUMMARY_HEAD_L2, SUMMARY_HEAD_REDUNDANCY = 100.0, 0.3
 
 
 def bootstrap_interval(values: np.ndarray, rng: np.random.Generator) -> tuple[float, float]:
-    idx = rng.integers(0, len(values), size=(BOOTSTRAP, len(values)))
-    means = values[idx].mean(axis=1)
+    means = values[rng.integers(0, len(values), size=(BOOTSTRAP, len(values)))].mean(axis=1)
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
@@ -62,68 +57,151 @@ def paired_win_probability(system: np.ndarray, baseline: np.ndarray, rng: np.ran
     return float(((system[idx] - baseline[idx]).mean(axis=1) > 0).mean())
 
 
+def folds_for(n: int) -> np.ndarray:
+    return np.random.default_rng(0).permutation(n) % FOLDS
+
+
+def summaries(records: list[dict], summarizer: Summarizer, n: int) -> dict[str, list[list[str]]]:
+    """Lead-n, the default (unsupervised) summarizer and the cross-validated learned head."""
+    articles = [segment(r["article"]) for r in records]
+    embeddings = [summarizer.encoder.encode([s.text for s in sents]) for sents in articles]
+    out: dict[str, list[list[str]]] = {f"Lead-{n}": [[s.text for s in sents[:n]] for sents in articles]}
+    default = [
+        select_summary(sents, emb, max_sentences=n, max_words=None)[0]
+        for sents, emb in zip(articles, embeddings, strict=True)
+    ]
+    out["unsupervised (default)"] = [[sents[i].text for i in idx] for sents, idx in zip(articles, default, strict=True)]
+
+    rows = []
+    for sents, emb, record in zip(articles, embeddings, records, strict=True):
+        cands = summary_candidates(sents, n)
+        x, names = summary_features(sents, emb, cands, None)
+        cols = [i for i, name in enumerate(names) if not name.startswith("emb_")]
+        target = np.zeros(len(cands))
+        target[oracle_labels([sents[i].text for i in cands], record["reference"], k=n)] = 1
+        rows.append((cands, x[:, cols], target))
+    learned: list[list[str]] = [[] for _ in records]
+    folds = folds_for(len(records))
+    for f in range(FOLDS):
+        train = [r for r, ff in zip(rows, folds, strict=True) if ff != f]
+        head = fit_logistic(
+            np.vstack([r[1] for r in train]),
+            np.concatenate([r[2] for r in train]),
+            [str(i) for i in range(train[0][1].shape[1])],
+            kind="summary",
+            l2=SUMMARY_HEAD_L2,
+            positive_weight=1.0,
+        )
+        for k in np.flatnonzero(folds == f):
+            cands, x, _ = rows[k]
+            picked = mmr_select(head.probability(x), embeddings[k][cands], n, SUMMARY_HEAD_REDUNDANCY)
+            learned[k] = [articles[k][cands[p]].text for p in sorted(picked)]
+    out["learned head (logistic, oracle labels)"] = learned
+    return out
+
+
+def print_summary_table(systems: dict[str, list[list[str]]], references: list[str], rng: np.random.Generator) -> None:
+    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    scores = {
+        name: np.array(
+            [
+                [scorer.score(ref, "\n".join(p))[m].fmeasure * 100 for m in METRICS]
+                for p, ref in zip(preds, references, strict=True)
+            ]
+        )
+        for name, preds in systems.items()
+    }
+    baseline = next(iter(scores.values()))
+    print("| system | R1 | R2 | RLsum | R1 95% CI | R1 - Lead | P(R1 beats Lead) | words |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, s in scores.items():
+        lo, hi = bootstrap_interval(s[:, 0], rng)
+        words = np.mean([sum(len(x.split()) for x in p) for p in systems[name]])
+        lead = s is baseline
+        win = "-" if lead else f"{paired_win_probability(s[:, 0], baseline[:, 0], rng):.2f}"
+        delta = "-" if lead else f"{(s[:, 0] - baseline[:, 0]).mean():+.2f}"
+        r1, r2, rl = s.mean(axis=0)
+        print(f"| {name} | {r1:.2f} | {r2:.2f} | {rl:.2f} | {lo:.2f}-{hi:.2f} | {delta} | {win} | {words:.0f} |")
+
+
+def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
+    examples = build_examples(load_labelled(labels, dev), summarizer.encoder, summarizer._prototypes)
+    names = examples[0].names
+    col = {n: i for i, n in enumerate(names)}
+    rankers = {
+        "random pair (expected)": None,
+        "centrality": lambda e: e.features[:, col["centrality"]],
+        "prototype similarity": lambda e: e.features[:, col["prototype_max"]],
+        "hand-weighted heuristic": "heuristic",
+        "learned head": "learned",
+    }
+    learned_probability: dict[int, np.ndarray] = {}
+    thresholds = {}
+    folds = folds_for(len(examples))
+    for f in range(FOLDS):
+        head = fit_bullet_head([e for e, ff in zip(examples, folds, strict=True) if ff != f])
+        thresholds[f] = head.threshold
+        for k in np.flatnonzero(folds == f):
+            e = examples[k]
+            learned_probability[k] = head.probability(e.features[:, head.columns(names)])
+    rich = [k for k, e in enumerate(examples) if e.target.sum() >= 2]
+    print(f"\n{len(examples)} labelled articles, {len(rich)} with 2+ significance sentences outside the summary")
+    print(
+        "| selector | precision@2 | returned per article (2+ sig.) | precision of returned | abstained (any article) |"
+    )
+    print("|---|---|---|---|---|")
+    for name, ranker in rankers.items():
+        if ranker is None:
+            p2 = np.mean([examples[k].target.mean() for k in rich])
+            print(f"| {name} | {p2:.3f} | 2.00 | {p2:.3f} | 0% |")
+            continue
+        hits = shown = 0
+        returned, abstained = [], 0
+        thr_hits = thr_shown = 0
+        for k, e in enumerate(examples):
+            if ranker == "learned":
+                prob, thr = learned_probability[k], thresholds[folds[k]]
+            elif ranker == "heuristic":
+                emb = summarizer.encoder.encode([s.text for s in e.article.sentences])
+                picked, _ = select_bullets(e.article.sentences, emb, e.summary, summarizer._prototypes, count=2)
+                prob, thr = np.array([1.0 if i in picked else 0.0 for i in e.candidates]), None
+            else:
+                prob, thr = ranker(e), None
+            got, n = top2_hits(prob, e.target, thr)
+            abstained += n < min(2, len(e.candidates))
+            if k in rich:
+                h, _ = top2_hits(prob, e.target)
+                hits, shown = hits + h, shown + 2
+                thr_hits, thr_shown = thr_hits + got, thr_shown + n
+                returned.append(n)
+        returned_precision = thr_hits / max(thr_shown, 1)
+        print(
+            f"| {name} | {hits / shown:.3f} | {np.mean(returned):.2f} | {returned_precision:.3f} "
+            f"| {abstained / len(examples):.0%} |"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
     parser.add_argument("--limit", type=int, default=None, help="score only the first N articles")
     parser.add_argument("--sentences", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=16, help="articles per summarize_many call")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
-    parser.add_argument("--json", type=Path, default=None, help="also write the table as JSON here")
+    parser.add_argument("--skip-bullets", action="store_true")
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-
-    records = load_records(args.data, args.limit)
-    references = [r["reference"] for r in records]
-    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
-    rng = np.random.default_rng(0)
-
+    torch.manual_seed(0)
+    with args.data.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()][: args.limit]
     summarizer = Summarizer.load()
     started = time.perf_counter()
-    ours: list[list[str]] = []
-    for lo in range(0, len(records), args.batch):
-        chunk = [r["article"] for r in records[lo : lo + args.batch]]
-        results = summarizer.summarize_many(chunk, max_sentences=args.sentences, bullets=0)
-        ours.extend([s.text for s in r.sentences] for r in results)
-    seconds = time.perf_counter() - started
-
-    systems = {
-        f"Lead-{args.sentences}": [lead_n(r["article"], args.sentences) for r in records],
-        f"summarizer ({summarizer.encoder.name})": ours,
-    }
-    scores = {name: score(scorer, preds, references) for name, preds in systems.items()}
-    baseline = scores[f"Lead-{args.sentences}"]
-
+    systems = summaries(records, summarizer, args.sentences)
     print(
-        f"{len(records)} articles from {args.data.name}; {args.sentences} sentences; "
-        f"summarizer ran {len(records) / seconds:.1f} articles/s"
+        f"{len(records)} articles from {args.data.name}, {args.sentences} sentences, {FOLDS}-fold CV "
+        f"({time.perf_counter() - started:.0f}s)"
     )
-    header = "| system | R1 | R2 | RLsum | R1 95% CI | words | P(R1 beats Lead) |"
-    print(header)
-    print("|" + "---|" * (header.count("|") - 1))
-    table = []
-    for name, s in scores.items():
-        lo, hi = bootstrap_interval(s[:, 0], rng)
-        words = float(np.mean([sum(len(x.split()) for x in p) for p in systems[name]]))
-        win = paired_win_probability(s[:, 0], baseline[:, 0], rng) if s is not baseline else float("nan")
-        row = {
-            "system": name,
-            "r1": s[:, 0].mean(),
-            "r2": s[:, 1].mean(),
-            "rlsum": s[:, 2].mean(),
-            "r1_ci": [lo, hi],
-            "words": words,
-            "p_beats_lead": win,
-        }
-        table.append(row)
-        win_text = "-" if s is baseline else f"{win:.2f}"
-        print(
-            f"| {name} | {row['r1']:.2f} | {row['r2']:.2f} | {row['rlsum']:.2f} | {lo:.2f}-{hi:.2f} "
-            f"| {words:.0f} | {win_text} |"
-        )
-    if args.json:
-        args.json.write_text(json.dumps(table, indent=2))
+    print_summary_table(systems, [r["reference"] for r in records], np.random.default_rng(0))
+    if not args.skip_bullets:
+        bullet_table(args.labels, args.data, summarizer)
     return 0
 
 

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
         description="Local sentence-encoder directory; empty means the embedded all-MiniLM-L6-v2.",
     )
     device: str = Field(default="auto", description="auto, cpu, cuda, cuda:N or mps.")
+    bullet_selector: Literal["learned", "heuristic"] = Field(
+        default="learned",
+        description="learned: the trained significance head (falls back to heuristic if its file is missing).",
+    )
+    bullet_head: Path | None = Field(default=None, description="Bullet head JSON; empty means the packaged one.")
     encode_batch_size: int = Field(default=64, ge=1, le=4096)
     max_seq_length: int = Field(default=256, ge=16, le=4096, description="Encoder window in tokens.")
     torch_threads: int | None = Field(default=None, ge=1, le=512)

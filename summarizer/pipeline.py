@@ -17,10 +17,13 @@ import torch
 from summarizer.config import Settings, get_settings
 from summarizer.encoder import Encoder, TransformerEncoder
 from summarizer.errors import InvalidInputError
+from summarizer.heads import load_bullet_head
 from summarizer.ranking import is_content, select_bullets, select_summary
 from summarizer.schemas import InputStats, Meta, Span, Summary
 from summarizer.significance import SIGNIFICANCE_PROTOTYPES
 from summarizer.text import Sentence, count_words
+from summarizer.text.segment import display_text
+from summarizer.text.trim import trim_leading_connective
 from summarizer.validation import validate_article, validate_knobs
 
 
@@ -41,6 +44,8 @@ class Summarizer:
         self.encoder = encoder
         self.settings = settings or get_settings()
         self._prototypes = encoder.encode(list(SIGNIFICANCE_PROTOTYPES))
+        self.bullet_head = load_bullet_head(self.settings)
+        self.bullet_selector = "learned" if self.bullet_head is not None else "heuristic"
 
     @classmethod
     def load(
@@ -147,11 +152,18 @@ class Summarizer:
         chosen, warnings = select_summary(
             p.sentences, embeddings, max_sentences=max_sentences, max_words=max_words, title_embedding=title_embedding
         )
-        bullet_idx = select_bullets(p.sentences, embeddings, chosen, self._prototypes, count=bullets)
+        bullet_idx, abstained = select_bullets(
+            p.sentences, embeddings, chosen, self._prototypes, count=bullets, head=self.bullet_head
+        )
         rank_ms = (time.perf_counter() - started) * 1000
         content = sum(is_content(s) for s in p.sentences)
         if bullets and content <= 1:
             warnings.append("article has one sentence: no bullets")
+        elif abstained:
+            warnings.append(
+                f"asked for {bullets} bullets; only {len(bullet_idx)} sentences are confidently about why "
+                "this matters, so no more were invented"
+            )
         elif len(bullet_idx) < bullets:
             warnings.append(
                 f"asked for {bullets} bullets but only {len(bullet_idx)} sentences outside the summary qualify"
@@ -163,9 +175,17 @@ class Summarizer:
             s = p.sentences[i]
             return Span(text=s.text, start=s.start, end=s.end)
 
+        def bullet(i: int) -> Span:
+            s = p.sentences[i]
+            start = trim_leading_connective(p.text, s.start, s.end)
+            return (
+                span(i) if start == s.start else Span(text=display_text(p.text[start : s.end]), start=start, end=s.end)
+            )
+
         summary_spans = [span(i) for i in chosen]
         meta = Meta(
             backend=self.backend,
+            bullet_selector=self.bullet_selector,
             model=self.encoder.name,
             device=self.encoder.device,
             elapsed_ms=round(p.segment_ms + encode_ms + rank_ms, 2),
@@ -179,7 +199,7 @@ class Summarizer:
         return Summary(
             summary=" ".join(s.text for s in summary_spans),
             sentences=summary_spans,
-            why_it_matters=[span(i) for i in bullet_idx],
+            why_it_matters=[bullet(i) for i in bullet_idx],
             meta=meta,
             warnings=warnings,
         )

@@ -21,6 +21,7 @@ class InputStats(BaseModel):
 
 class Meta(BaseModel):
     backend: str
+    bullet_selector: str = Field(default="heuristic", description="learned or heuristic 'Why it matters' selector.")
     model: str
     device: str
     elapsed_ms: float

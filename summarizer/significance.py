@@ -53,11 +53,11 @@ _CUES: tuple[tuple[str, float], ...] = (
     (r"\b(?:follows?|following|in the wake of|on the heels of)\b", 0.4),
     (r"\b(?:millions?|billions?|nationwide|worldwide|global|region(?:al)?)\b", 0.3),
 )
-_CUE_RES = tuple((re.compile(p, re.IGNORECASE), w) for p, w in _CUES)
+CUE_PATTERNS = tuple((re.compile(p, re.IGNORECASE), w) for p, w in _CUES)
 _CUE_NORMALISER = 2.0  # a sentence with ~2 strong cues saturates the score
 
 
 def cue_score(text: str) -> float:
     """0..1: how strongly the sentence's wording announces significance."""
-    total = sum(w for rx, w in _CUE_RES if rx.search(text))
+    total = sum(w for rx, w in CUE_PATTERNS if rx.search(text))
     return min(total / _CUE_NORMALISER, 1.0)

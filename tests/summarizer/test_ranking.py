@@ -151,22 +151,22 @@ def test_bullets_never_repeat_the_summary_and_respect_count(fake_encoder) -> Non
     protos = prototypes(fake_encoder)
     for summary in ([0], [0, 1], [0, 1, 2], [1, 3]):
         for count in (1, 2, 3, 5):
-            bullets = select_bullets(sentences, emb, summary, protos, count=count)
+            bullets = select_bullets(sentences, emb, summary, protos, count=count)[0]
             assert len(bullets) <= count
             assert not set(bullets) & set(summary)
             assert bullets == sorted(set(bullets))
-    assert len(select_bullets(sentences, emb, [0], protos, count=2)) == 2
+    assert len(select_bullets(sentences, emb, [0], protos, count=2)[0]) == 2
 
 
 def test_zero_bullets(fake_encoder) -> None:
     sentences, emb = prepare(fake_encoder, BUDGET)
-    assert select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=0) == []
+    assert select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=0)[0] == []
 
 
 def test_no_bullets_when_the_summary_takes_everything(fake_encoder) -> None:
     sentences, emb = prepare(fake_encoder, BUDGET)
     everything = [s.index for s in sentences]
-    assert select_bullets(sentences, emb, everything, prototypes(fake_encoder), count=3) == []
+    assert select_bullets(sentences, emb, everything, prototypes(fake_encoder), count=3)[0] == []
 
 
 def test_bullets_skip_boilerplate_and_headings(fake_encoder) -> None:
@@ -179,7 +179,7 @@ def test_bullets_skip_boilerplate_and_headings(fake_encoder) -> None:
         "Council members voted seven to two in favour of the plan."
     )
     sentences, emb = prepare(fake_encoder, text)
-    bullets = select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=5)
+    bullets = select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=5)[0]
     assert bullets
     assert all(is_content(sentences[i]) for i in bullets)
 
@@ -195,7 +195,7 @@ def test_bullets_prefer_the_articles_own_why_it_matters_section(fake_encoder) ->
     sentences, emb = prepare(fake_encoder, text)
     own = [s.index for s in sentences if s.section == WHY_IT_MATTERS]
     assert len(own) == 2
-    bullets = select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=2)
+    bullets = select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=2)[0]
     assert bullets == own
 
 
@@ -208,13 +208,13 @@ def test_bullets_prefer_significance_cues_over_plain_facts(fake_encoder) -> None
     )
     sentences, emb = prepare(fake_encoder, text)
     cue = next(s.index for s in sentences if "raise concerns" in s.text)
-    assert select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=1) == [cue]
+    assert select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=1)[0] == [cue]
 
 
 def test_bullets_without_prototypes_still_work(fake_encoder) -> None:
     sentences, emb = prepare(fake_encoder, BUDGET)
     empty = np.zeros((0, emb.shape[1]), dtype=np.float32)
-    bullets = select_bullets(sentences, emb, [0], empty, count=2)
+    bullets = select_bullets(sentences, emb, [0], empty, count=2)[0]
     assert len(bullets) == 2 and 0 not in bullets
 
 
