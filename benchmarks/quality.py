@@ -31,12 +31,18 @@ from rouge_score import rouge_scorer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer import Summarizer  # noqa: E402
-from summarizer.heads.bullet_data import build_examples, load_labelled  # noqa: E402
-from summarizer.heads.features import summary_features  # noqa: E402
-from summarizer.heads.train import fit_bullet_head, fit_logistic, oracle_labels, top2_hits  # noqa: E402
-from summarizer.ranking import mmr_select, select_bullets, select_summary, summary_candidates  # noqa: E402
-from summarizer.text import segment  # noqa: E402
+from summarizer import Summarizer
+from summarizer.heads.bullet_data import build_examples, load_labelled
+from summarizer.heads.features import summary_features
+from summarizer.heads.train import fit_bullet_head, fit_logistic, oracle_labels, top2_hits
+from summarizer.ranking import (
+    SUMMARY_PARAPHRASE_SIMILARITY,
+    mmr_select,
+    select_bullets,
+    select_summary,
+    summary_candidates,
+)
+from summarizer.text import segment
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
 DEFAULT_LABELS = ROOT / "benchmarks" / "data" / "significance" / "labels.jsonl"
@@ -145,7 +151,15 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
             e = examples[k]
             learned_probability[k] = head.probability(e.features[:, head.columns(names)])
     rich = [k for k, e in enumerate(examples) if e.target.sum() >= 2]
-    print(f"\n{len(examples)} labelled articles, {len(rich)} with 2+ significance sentences outside the summary")
+    to_summary = np.concatenate([e.features[:, col["summary_similarity"]] for e in examples])
+    significant = np.concatenate([e.features[e.target > 0, col["summary_similarity"]] for e in examples])
+    p50, p90, p99 = np.percentile(significant, [50, 90, 99])
+    print(
+        f"\nmax cosine to a summary sentence: SIGNIFICANCE sentences p50 {p50:.2f}, p90 {p90:.2f}, p99 {p99:.2f}, "
+        f"max {significant.max():.2f}; candidates at >= {SUMMARY_PARAPHRASE_SIMILARITY} (never bullets): "
+        f"{(to_summary >= SUMMARY_PARAPHRASE_SIMILARITY).sum()} of {len(to_summary)}"
+    )
+    print(f"{len(examples)} labelled articles, {len(rich)} with 2+ significance sentences outside the summary")
     print(
         "| selector | precision@2 | returned per article (2+ sig.) | precision of returned | abstained (any article) |"
     )

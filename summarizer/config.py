@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         description="learned: the trained significance head (falls back to heuristic if its file is missing).",
     )
     bullet_head: Path | None = Field(default=None, description="Bullet head JSON; empty means the packaged one.")
+    precision: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        default="auto",
+        description="auto: float16 on CUDA, bfloat16 on CPUs with native bf16 that measure faster, else float32.",
+    )
     encode_batch_size: int = Field(default=64, ge=1, le=4096)
     max_seq_length: int = Field(default=256, ge=16, le=4096, description="Encoder window in tokens.")
     torch_threads: int | None = Field(default=None, ge=1, le=512)

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from summarizer.config import embedded_model_dir
-from summarizer.device import resolve_device
+from summarizer.device import resolve_device, resolve_dtype
 from summarizer.errors import ModelLoadError
 from summarizer.text import normalize_for_model
 
@@ -56,6 +56,7 @@ class TransformerEncoder:
         path: str | Path | None = None,
         *,
         device: str = "auto",
+        precision: str = "auto",
         max_seq_length: int = 256,
         batch_size: int = 64,
     ) -> TransformerEncoder:
@@ -81,14 +82,19 @@ class TransformerEncoder:
             )
         except (OSError, ValueError, KeyError) as exc:
             raise ModelLoadError(f"could not load a sentence encoder from {directory}: {exc}") from exc
-        model.eval().to(torch_device)
+        dtype = resolve_dtype(precision, torch_device)
+        model.eval().to(device=torch_device, dtype=dtype)
         name = EMBEDDED_MODEL_NAME if not path else directory.name
         encoder = cls(
             model, tokenizer, name=name, device=torch_device, max_seq_length=max_seq_length, batch_size=batch_size
         )
         encoder.load_seconds = time.perf_counter() - started
-        log.info("loaded encoder %s on %s in %.2fs", name, torch_device, encoder.load_seconds)
+        log.info("loaded encoder %s on %s (%s) in %.2fs", name, torch_device, encoder.precision, encoder.load_seconds)
         return encoder
+
+    @property
+    def precision(self) -> str:
+        return str(next(self.model.parameters()).dtype).removeprefix("torch.")
 
     @property
     def dimension(self) -> int:

@@ -58,6 +58,7 @@ class Summarizer:
         encoder = TransformerEncoder.load(
             model if model is not None else settings.model,
             device=device or settings.device,
+            precision=settings.precision,
             max_seq_length=settings.max_seq_length,
             batch_size=settings.encode_batch_size,
         )
@@ -188,6 +189,7 @@ class Summarizer:
             bullet_selector=self.bullet_selector,
             model=self.encoder.name,
             device=self.encoder.device,
+            precision=getattr(self.encoder, "precision", "float32"),
             elapsed_ms=round(p.segment_ms + encode_ms + rank_ms, 2),
             input=InputStats(characters=len(p.text), words=count_words(p.text), sentences=len(p.sentences)),
             timings_ms={

@@ -24,6 +24,7 @@ class Meta(BaseModel):
     bullet_selector: str = Field(default="heuristic", description="learned or heuristic 'Why it matters' selector.")
     model: str
     device: str
+    precision: str = Field(default="float32", description="Encoder weights' precision: float32, bfloat16 or float16.")
     elapsed_ms: float
     input: InputStats
     timings_ms: dict[str, float] = Field(

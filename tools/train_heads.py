@@ -20,10 +20,10 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer import Summarizer  # noqa: E402
-from summarizer.heads import BULLET_HEAD_FILE  # noqa: E402
-from summarizer.heads.bullet_data import build_examples, load_labelled  # noqa: E402
-from summarizer.heads.train import fit_bullet_head  # noqa: E402
+from summarizer import Summarizer
+from summarizer.heads import BULLET_HEAD_FILE
+from summarizer.heads.bullet_data import build_examples, load_labelled
+from summarizer.heads.train import fit_bullet_head
 
 
 def main() -> int:
