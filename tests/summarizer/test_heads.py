@@ -15,7 +15,7 @@ from summarizer.heads.train import fit_logistic, oracle_labels, top2_hits
 from summarizer.ranking import bullet_candidates, select_bullets
 from summarizer.significance import SIGNIFICANCE_PROTOTYPES
 from summarizer.text import segment
-from summarizer.text.trim import trim_leading_connective
+from summarizer.text.trim import trim_bullet, trim_leading_connective
 
 ARTICLE = (
     "The city council approved a new budget on Monday after a long debate. "
@@ -184,3 +184,43 @@ def test_trimmed_bullet_offsets_still_slice_the_input(fake_encoder) -> None:
     for span in result.why_it_matters:
         assert " ".join(ARTICLE[span.start : span.end].split()) == span.text
     assert all(not s.text.startswith("However") for s in result.why_it_matters)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shown"),
+    [
+        (
+            "The closure could hit suppliers across the region, analysts said.",
+            "The closure could hit suppliers across the region",
+        ),
+        (
+            "Prices are expected to rise next year, according to the central bank.",
+            "Prices are expected to rise next year",
+        ),
+        (
+            "Rents in the capital could double by 2030, Finance Minister Ana Ruiz warned on Tuesday.",
+            "Rents in the capital could double by 2030",
+        ),
+        (
+            '"This could change everything for us," the mayor said.',
+            '"This could change everything for us," the mayor said.',
+        ),
+        ("It failed, he said.", "It failed, he said."),  # too little would remain
+    ],
+)
+def test_trim_attribution_tail(sentence: str, shown: str) -> None:
+    start, end = trim_bullet(sentence, 0, len(sentence))
+    assert sentence[start:end] == shown
+
+
+def test_over_long_sentence_keeps_its_most_significant_clause() -> None:
+    sentence = (
+        "The board met on a rainy Tuesday evening in the old town hall with about forty residents watching "
+        "from folding chairs at the back of the room; the decision could force the closure of three clinics "
+        "and raises concerns about access to care for rural families across the region."
+    )
+    start, end = trim_bullet(sentence, 0, len(sentence))
+    assert sentence[start:end].startswith("the decision could force the closure")
+    assert end == len(sentence)
+    short = "However, the decision could force clinics to close; residents are worried."
+    assert trim_bullet(short, 0, len(short)) == (len("However, "), len(short))
