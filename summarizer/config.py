@@ -33,7 +33,13 @@ class Settings(BaseSettings):
         default="auto",
         description="auto: float16 on CUDA, bfloat16 on CPUs with native bf16 that measure faster, else float32.",
     )
-    encode_batch_size: int = Field(default=64, ge=1, le=4096)
+    encode_batch_size: int = Field(default=64, ge=1, le=4096, description="Most sentences per forward pass.")
+    encode_batch_tokens: int | None = Field(
+        default=None,
+        ge=16,
+        le=1_000_000,
+        description="Most padded tokens per forward pass (default: 1024 CPU, 16384 GPU).",
+    )
     max_seq_length: int = Field(default=256, ge=16, le=4096, description="Encoder window in tokens.")
     torch_threads: int | None = Field(default=None, ge=1, le=512)
 

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 EMBEDDED_MODEL_NAME = "all-MiniLM-L6-v2"
 _WINDOW_OVERLAP = 32  # tokens shared by consecutive windows of a long sentence
+_CPU_BATCH_TOKENS = 1024
+_ACCELERATOR_BATCH_TOKENS = 16384
 
 
 @runtime_checkable
@@ -40,7 +42,17 @@ class Encoder(Protocol):
 class TransformerEncoder:
     """A Hugging Face encoder (BERT-like) used as a sentence embedder."""
 
-    def __init__(self, model, tokenizer, *, name: str, device: torch.device, max_seq_length: int, batch_size: int):
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        *,
+        name: str,
+        device: torch.device,
+        max_seq_length: int,
+        batch_size: int,
+        batch_tokens: int | None = None,
+    ):
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
@@ -48,6 +60,9 @@ class TransformerEncoder:
         self.device = str(device)
         self.max_seq_length = min(max_seq_length, int(getattr(model.config, "max_position_embeddings", 512)))
         self.batch_size = batch_size
+        # Padded tokens per forward pass: small on CPU (matmuls saturate early, padding costs),
+        # large on accelerators (they want big batches).
+        self.batch_tokens = batch_tokens or (_CPU_BATCH_TOKENS if device.type == "cpu" else _ACCELERATOR_BATCH_TOKENS)
         self.load_seconds = 0.0
 
     @classmethod
@@ -59,6 +74,7 @@ class TransformerEncoder:
         precision: str = "auto",
         max_seq_length: int = 256,
         batch_size: int = 64,
+        batch_tokens: int | None = None,
     ) -> TransformerEncoder:
         """Load from a local directory (default: the embedded all-MiniLM-L6-v2), safetensors only."""
         from transformers import AutoModel, AutoTokenizer
@@ -86,7 +102,13 @@ class TransformerEncoder:
         model.eval().to(device=torch_device, dtype=dtype)
         name = EMBEDDED_MODEL_NAME if not path else directory.name
         encoder = cls(
-            model, tokenizer, name=name, device=torch_device, max_seq_length=max_seq_length, batch_size=batch_size
+            model,
+            tokenizer,
+            name=name,
+            device=torch_device,
+            max_seq_length=max_seq_length,
+            batch_size=batch_size,
+            batch_tokens=batch_tokens,
         )
         encoder.load_seconds = time.perf_counter() - started
         log.info("loaded encoder %s on %s (%s) in %.2fs", name, torch_device, encoder.precision, encoder.load_seconds)
@@ -104,38 +126,51 @@ class TransformerEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         cleaned = [normalize_for_model(t) or "." for t in texts]
-        # Length-sorted batches waste less compute on padding.
-        order = sorted(range(len(cleaned)), key=lambda i: len(cleaned[i]))
-        out = np.zeros((len(cleaned), self.dimension), dtype=np.float32)
-        with torch.inference_mode():
-            for lo in range(0, len(order), self.batch_size):
-                idx = order[lo : lo + self.batch_size]
-                out[idx] = self._encode_batch([cleaned[i] for i in idx])
-        return out
-
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        # Tokenise once, unpadded; a long sentence becomes several overlapping windows.
         enc = self.tokenizer(
-            texts,
+            cleaned,
             truncation=True,
             max_length=self.max_seq_length,
             stride=_WINDOW_OVERLAP,
             return_overflowing_tokens=True,
-            padding=True,
-            return_tensors="pt",
         )
-        owner = enc.pop("overflow_to_sample_mapping")
-        enc.pop("offset_mapping", None)
-        enc = {k: v.to(self._device) for k, v in enc.items()}
-        hidden = self.model(**enc).last_hidden_state
-        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        summed = (hidden * mask).sum(dim=1)  # per window
-        counts = mask.sum(dim=1)
-        # Combine windows of the same sentence: token-weighted mean over all its windows.
-        owner = owner.to(self._device)
-        total = torch.zeros(len(texts), hidden.shape[-1], device=self._device, dtype=hidden.dtype)
-        total.index_add_(0, owner, summed)
-        n = torch.zeros(len(texts), 1, device=self._device, dtype=hidden.dtype)
-        n.index_add_(0, owner, counts)
-        pooled = total / n.clamp(min=1.0)
-        pooled = torch.nn.functional.normalize(pooled.float(), p=2, dim=1)
-        return pooled.cpu().numpy()
+        owner = np.asarray(enc["overflow_to_sample_mapping"])
+        keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc]
+        lengths = [len(ids) for ids in enc["input_ids"]]
+        sums = np.zeros((len(texts), self.dimension), dtype=np.float64)
+        counts = np.zeros(len(texts), dtype=np.float64)
+        with torch.inference_mode():
+            for batch in self._batches(lengths):
+                padded = self.tokenizer.pad([{k: enc[k][w] for k in keys} for w in batch], return_tensors="pt")
+                summed, n = self._forward({k: v.to(self._device) for k, v in padded.items()})
+                np.add.at(sums, owner[batch], summed)
+                np.add.at(counts, owner[batch], n)
+        # Token-weighted mean over all windows of a sentence, then unit length.
+        pooled = sums / np.maximum(counts, 1.0)[:, None]
+        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return pooled.astype(np.float32)
+
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Windows sorted by length, cut into batches of at most ``batch_tokens`` padded tokens.
+
+        Sorting keeps similar lengths together and the token cap splits a batch before padding
+        grows, so little compute is spent on padding.
+        """
+        order = sorted(range(len(lengths)), key=lengths.__getitem__)
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for w in order:  # ascending, so the newest window is the longest of its batch
+            if current and ((len(current) + 1) * lengths[w] > self.batch_tokens or len(current) >= self.batch_size):
+                batches.append(current)
+                current = []
+            current.append(w)
+        if current:
+            batches.append(current)
+        return batches
+
+    def _forward(self, inputs: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+        """Per-window sum of token embeddings and token count (mean pooling happens after windows merge)."""
+        hidden = self.model(**inputs).last_hidden_state
+        mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        summed = (hidden * mask).sum(dim=1).float()
+        return summed.cpu().numpy(), mask.sum(dim=1).squeeze(-1).float().cpu().numpy()

@@ -62,6 +62,7 @@ class Summarizer:
             precision=settings.precision,
             max_seq_length=settings.max_seq_length,
             batch_size=settings.encode_batch_size,
+            batch_tokens=settings.encode_batch_tokens,
         )
         return cls(encoder, settings)
 

@@ -147,3 +147,54 @@ def test_unknown_device_is_refused(name: str) -> None:
     with pytest.raises(ModelLoadError) as info:
         resolve_device(name)
     assert name in str(info.value)
+
+
+def _bare_encoder(batch_tokens: int, batch_size: int = 64) -> TransformerEncoder:
+    config = type("Config", (), {"max_position_embeddings": 512})()
+    model = type("Model", (), {"config": config})()
+    return TransformerEncoder(
+        model,
+        None,
+        name="bare",
+        device=torch.device("cpu"),
+        max_seq_length=256,
+        batch_size=batch_size,
+        batch_tokens=batch_tokens,
+    )
+
+
+def test_batches_cover_every_window_once_within_the_token_budget() -> None:
+    lengths = [40, 7, 256, 12, 12, 90, 33, 7, 150, 64]
+    encoder = _bare_encoder(batch_tokens=200, batch_size=3)
+    batches = encoder._batches(lengths)
+    assert sorted(w for b in batches for w in b) == list(range(len(lengths)))
+    flat = [lengths[w] for b in batches for w in b]
+    assert flat == sorted(flat)  # similar lengths travel together
+    for batch in batches:
+        assert len(batch) <= 3
+        # a single window longer than the budget still gets its own pass
+        assert len(batch) * max(lengths[w] for w in batch) <= 200 or len(batch) == 1
+
+
+def test_default_token_budget_depends_on_the_device() -> None:
+    assert _bare_encoder(batch_tokens=None).batch_tokens == 1024  # type: ignore[arg-type]
+
+
+@pytest.mark.model
+def test_batching_does_not_change_embeddings(encoder: TransformerEncoder) -> None:
+    sentences = [
+        "Short one.",
+        "A somewhat longer sentence about the central bank and its decision on interest rates this week.",
+        "Medium length sentence here.",
+        " ".join(["word"] * 300),
+    ]
+    tight = TransformerEncoder(
+        encoder.model,
+        encoder.tokenizer,
+        name="tight",
+        device=torch.device("cpu"),
+        max_seq_length=encoder.max_seq_length,
+        batch_size=2,
+        batch_tokens=32,
+    )
+    np.testing.assert_allclose(tight.encode(sentences), encoder.encode(sentences), atol=1e-5)

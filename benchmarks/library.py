@@ -1,0 +1,139 @@
+"""Library speed: shared batches vs a per-article loop, where the time goes, and the matmul limit.
+
+    python benchmarks/library.py [--data ../shared/eval/cnndm_dev.jsonl] [--articles 64] [--threads 2]
+
+Prints three tables:
+1. articles/s of ``summarize_many`` (one shared encoder pass per chunk) against a loop of
+   ``summarize`` calls, on the same articles in the same run;
+2. a profile of one typical (median-length) article: segmentation, tokenisation, encoder forward
+   pass, ranking (milliseconds, median of repeats);
+3. the machine's dense matmul throughput in each precision beside the encoder's achieved FLOP/s
+   (FLOPs counted from the model's dimensions and the real token counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from summarizer import Summarizer
+from summarizer.ranking import select_bullets, select_summary
+from summarizer.text import normalize_for_model, segment
+
+DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
+
+
+def timed(fn, repeats: int) -> float:
+    """Median milliseconds of ``repeats`` calls."""
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def encoder_flops(config, token_counts: list[int]) -> float:
+    """Forward-pass FLOPs of a BERT-style encoder for sequences of the given lengths."""
+    h, layers, ff = config.hidden_size, config.num_hidden_layers, config.intermediate_size
+    total = 0.0
+    for n in token_counts:
+        dense = 2 * n * (4 * h * h + 2 * h * ff)  # Q, K, V, output projections and the MLP
+        attention = 2 * 2 * n * n * h  # scores and weighted sum
+        total += layers * (dense + attention)
+    return total
+
+
+def matmul_gflops(dtype: torch.dtype, size: int = 1024, repeats: int = 10) -> float:
+    a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
+    a @ b
+    started = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * size**3 * repeats / (time.perf_counter() - started) / 1e9
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--articles", type=int, default=64)
+    parser.add_argument("--chunk", type=int, default=16, help="articles per summarize_many call")
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    with args.data.open(encoding="utf-8") as fh:
+        texts = [json.loads(line)["article"] for line in fh][: args.articles]
+    summarizer = Summarizer.load()
+    encoder = summarizer.encoder
+    summarizer.summarize(texts[0])  # warm-up
+
+    print(f"{len(texts)} articles, torch threads {torch.get_num_threads()}, precision {encoder.precision}")
+    print("| mode | articles/s | ratio |")
+    print("|---|---|---|")
+    started = time.perf_counter()
+    for text in texts:
+        summarizer.summarize(text)
+    loop_rate = len(texts) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for lo in range(0, len(texts), args.chunk):
+        summarizer.summarize_many(texts[lo : lo + args.chunk])
+    many_rate = len(texts) / (time.perf_counter() - started)
+    print(f"| summarize() per article (baseline) | {loop_rate:.2f} | 1.00 |")
+    print(f"| summarize_many(), {args.chunk} per call | {many_rate:.2f} | {many_rate / loop_rate:.2f} |")
+
+    typical = sorted(texts, key=len)[len(texts) // 2]
+    sentences = segment(typical)
+    cleaned = [normalize_for_model(s.text) for s in sentences]
+    embeddings = encoder.encode([s.text for s in sentences])
+    summary, _ = select_summary(sentences, embeddings, max_sentences=3, max_words=None)
+    tokenize = lambda: encoder.tokenizer(cleaned, truncation=True, max_length=encoder.max_seq_length)  # noqa: E731
+    rows = {
+        "segmentation (pysbd + labels)": timed(lambda: segment(typical), 5),
+        "tokenisation": timed(tokenize, 5),
+        "encoder (tokenise + length-bucketed forward passes)": timed(lambda: encoder.encode(cleaned), 5),
+        "ranking (summary + bullets)": timed(
+            lambda: select_bullets(
+                sentences, embeddings, summary, summarizer._prototypes, count=2, head=summarizer.bullet_head
+            ),
+            5,
+        )
+        + timed(lambda: select_summary(sentences, embeddings, max_sentences=3, max_words=None), 5),
+    }
+    total = sum(rows.values())
+    print(f"\nprofile of a median article: {len(typical)} characters, {len(sentences)} sentences")
+    print("| stage | ms | share |")
+    print("|---|---|---|")
+    for name, ms in rows.items():
+        print(f"| {name} | {ms:.1f} | {ms / total:.0%} |")
+
+    lengths = [len(ids) for ids in tokenize()["input_ids"]]
+    batches = encoder._batches(lengths)
+    padded = [max(lengths[w] for w in batch) for batch in batches for _ in batch]
+    encode_s = rows["encoder (tokenise + length-bucketed forward passes)"] / 1000
+    useful = encoder_flops(encoder.model.config, lengths) / encode_s / 1e9
+    print("\n| precision | dense matmul GFLOP/s (1024^3) |")
+    print("|---|---|")
+    peaks = {}
+    for dtype in (torch.float32, torch.bfloat16):
+        peaks[dtype] = matmul_gflops(dtype)
+        print(f"| {str(dtype).removeprefix('torch.')} | {peaks[dtype]:.1f} |")
+    limit = peaks.get(next(encoder.model.parameters()).dtype, float("nan"))
+    print(
+        f"\nencoder: {useful:.1f} GFLOP/s on real tokens = {useful / limit:.0%} of the {encoder.precision} matmul "
+        f"limit; {len(batches)} forward passes, padding {1 - sum(lengths) / sum(padded):.0%} of computed tokens"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
