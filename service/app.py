@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
+from service.batcher import MicroBatcher
 from service.errors import ApiError, install_error_handlers
 from service.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from service.runtime import ModelRuntime, summarize_grouped
+from service.runtime import ModelRuntime
 from service.schemas import (
     BatchRequest,
     BatchResponse,
@@ -35,7 +36,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "Body, article, title or batch over a configured limit.",
         415: "Body is not application/json.",
         422: "Invalid request or an article that cannot be summarized.",
-        503: "Model not loaded yet (not_ready) or failed to load (model_load_failed).",
+        503: "Model not loaded (not_ready), failed to load (model_load_failed), or queue full (overloaded).",
     }
     return {s: {"model": ErrorResponse, "description": descriptions[s]} for s in statuses}
 
@@ -58,6 +59,13 @@ async def get_settings_dep(runtime: RuntimeDep) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def get_batcher(request: Request) -> MicroBatcher:
+    return request.app.state.batcher
+
+
+BatcherDep = Annotated[MicroBatcher, Depends(get_batcher)]
 
 
 async def get_summarizer(runtime: RuntimeDep) -> Summarizer:
@@ -90,17 +98,9 @@ router = APIRouter()
     dependencies=[Depends(require_json)],
     tags=["summarize"],
 )
-async def summarize(body: SummarizeRequest, summarizer: SummarizerDep, runtime: RuntimeDep) -> Summary:
+async def summarize(body: SummarizeRequest, summarizer: SummarizerDep, batcher: BatcherDep) -> Summary:
     """Summarize one article: summary sentences and 'why it matters' bullets with character offsets."""
-    max_sentences, max_words, bullets = body.knobs()
-    return await runtime.run(
-        summarizer.summarize,
-        body.text,
-        body.title,
-        max_sentences=max_sentences,
-        max_words=max_words,
-        bullets=bullets,
-    )
+    return (await batcher.submit(summarizer, [body]))[0]
 
 
 @router.post(
@@ -111,14 +111,13 @@ async def summarize(body: SummarizeRequest, summarizer: SummarizerDep, runtime: 
     tags=["summarize"],
 )
 async def summarize_batch(
-    body: BatchRequest, summarizer: SummarizerDep, runtime: RuntimeDep, settings: SettingsDep
+    body: BatchRequest, summarizer: SummarizerDep, batcher: BatcherDep, settings: SettingsDep
 ) -> BatchResponse:
     """Summarize several articles with shared encoder passes; results keep the request order."""
     limit = settings.max_batch_articles
     if len(body.articles) > limit:
         raise ApiError(413, "too_many_articles", f"batch has {len(body.articles)} articles; the limit is {limit}")
-    results = await runtime.run(summarize_grouped, summarizer, body.articles)
-    return BatchResponse(results=results)
+    return BatchResponse(results=await batcher.submit(summarizer, body.articles))
 
 
 @router.get("/healthz", response_model=HealthResponse, tags=["ops"])
@@ -163,13 +162,21 @@ def create_app(settings: Settings | None = None, summarizer: Summarizer | None =
     if settings is None:
         settings = summarizer.settings if summarizer is not None else get_settings()
     runtime = ModelRuntime(settings, summarizer)
+    batcher = MicroBatcher(
+        runtime,
+        wait_ms=settings.batch_wait_ms,
+        max_articles=settings.batch_max_articles,
+        max_queue=settings.max_queue,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.start()  # returns at once: loading runs in the model worker
+        batcher.start()
         try:
             yield
         finally:
+            await batcher.stop()
             runtime.close()
 
     app = FastAPI(
@@ -180,6 +187,7 @@ def create_app(settings: Settings | None = None, summarizer: Summarizer | None =
         docs_url="/docs",
     )
     app.state.runtime = runtime
+    app.state.batcher = batcher
     app.include_router(router)
     # Order matters: the last middleware added is the outermost, so the access log sees every answer.
     install_error_handlers(app)

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     load_on_startup: bool = True
+    batch_wait_ms: float = Field(
+        default=5.0, ge=0, le=1000, description="How long an idle model waits to gather concurrent requests."
+    )
+    batch_max_articles: int = Field(default=64, ge=1, le=10_000, description="Most articles per model pass.")
+    max_queue: int = Field(default=64, ge=1, le=100_000, description="Requests waiting beyond this get 503.")
 
 
 @lru_cache(maxsize=1)

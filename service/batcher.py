@@ -1,0 +1,137 @@
+"""Cross-request micro-batching with a bounded queue.
+
+Requests waiting for the model are gathered into one ``summarize_many`` pass: when the model is
+idle the first request waits at most ``batch_wait_ms`` for company; while a pass runs, new
+requests queue and form the next pass. The queue is bounded: past ``max_queue`` waiting requests
+the service answers 503 with Retry-After at once instead of letting latency grow without bound.
+An invalid article fails only its own request, never its batch-mates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from service.errors import ApiError
+from service.runtime import ModelRuntime, summarize_grouped
+from service.schemas import SummarizeRequest
+from summarizer import Summarizer, Summary
+from summarizer.errors import InvalidInputError
+
+log = logging.getLogger("summarizer.service")
+RETRY_AFTER_OVERLOADED_S = "1"
+
+
+@dataclass
+class _Job:
+    articles: Sequence[SummarizeRequest]
+    future: asyncio.Future = field(repr=False)
+
+
+class MicroBatcher:
+    def __init__(self, runtime: ModelRuntime, *, wait_ms: float, max_articles: int, max_queue: int) -> None:
+        self.runtime = runtime
+        self.wait_s = wait_ms / 1000
+        self.max_articles = max_articles
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=max_queue)
+        self._task: asyncio.Task | None = None
+        self.batch_sizes: list[int] = []  # articles per model pass, for tests and benchmarks
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="summarizer-batcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def submit(self, summarizer: Summarizer, articles: Sequence[SummarizeRequest]) -> list[Summary]:
+        """Queue ``articles`` (one request) and wait for their summaries."""
+        job = _Job(articles, asyncio.get_running_loop().create_future())
+        try:
+            self._queue.put_nowait(job)
+        except asyncio.QueueFull:
+            raise ApiError(
+                503,
+                "overloaded",
+                f"{self._queue.maxsize} requests are already waiting for the model; retry shortly",
+                {"Retry-After": RETRY_AFTER_OVERLOADED_S},
+            ) from None
+        return await job.future
+
+    async def _run(self) -> None:
+        while True:
+            jobs = [await self._queue.get()]
+            await self._gather(jobs)
+            live = [j for j in jobs if not j.future.done()]  # a client may have gone away
+            if not live:
+                continue
+            try:
+                summarizer = self.runtime.require()
+                outcomes = await self.runtime.run(_summarize_jobs, summarizer, [j.articles for j in live])
+            except Exception as exc:  # the whole pass failed (not ready, worker stopped, a bug)
+                outcomes = [exc] * len(live)
+            self.batch_sizes.append(sum(len(j.articles) for j in live))
+            for job, outcome in zip(live, outcomes, strict=True):
+                if job.future.done():
+                    continue
+                if isinstance(outcome, BaseException):
+                    job.future.set_exception(outcome)
+                else:
+                    job.future.set_result(outcome)
+
+    async def _gather(self, jobs: list[_Job]) -> None:
+        """Add queued jobs until the article cap, waiting up to ``wait_s`` when the queue runs dry."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.wait_s
+        count = len(jobs[0].articles)
+        while count < self.max_articles:
+            try:
+                job = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return
+                try:
+                    job = await asyncio.wait_for(self._queue.get(), remaining)
+                except TimeoutError:
+                    return
+            jobs.append(job)
+            count += len(job.articles)
+
+
+def _summarize_jobs(
+    summarizer: Summarizer, jobs: list[Sequence[SummarizeRequest]]
+) -> list[list[Summary] | InvalidInputError]:
+    """Runs in the model worker: one grouped pass over every job's articles.
+
+    An invalid article raises before any model work; its job gets the error (numbered within its
+    own request) and the pass is retried without it.
+    """
+    outcomes: list[list[Summary] | InvalidInputError | None] = [None] * len(jobs)
+    pending = list(range(len(jobs)))
+    while pending:
+        owners = [j for j in pending for _ in jobs[j]]
+        offsets = {j: sum(len(jobs[p]) for p in pending[: pending.index(j)]) for j in pending}
+        try:
+            results = summarize_grouped(summarizer, [a for j in pending for a in jobs[j]])
+        except InvalidInputError as exc:
+            index = exc.article_index or 0
+            bad = owners[index]
+            exc.article_index = index - offsets[bad] if len(jobs[bad]) > 1 else None
+            outcomes[bad] = exc
+            pending.remove(bad)
+            continue
+        for j in pending:
+            outcomes[j] = results[offsets[j] : offsets[j] + len(jobs[j])]
+        break
+    return outcomes  # type: ignore[return-value]
