@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarizer import Summarizer
+from summarizer.encoder import TransformerEncoder
 from summarizer.ranking import select_bullets, select_summary
 from summarizer.text import normalize_for_model, segment
 
@@ -109,12 +110,24 @@ def main(argv: list[str] | None = None) -> int:
         )
         + timed(lambda: select_summary(sentences, embeddings, max_sentences=3, max_words=None), 5),
     }
+    unbucketed = TransformerEncoder(
+        encoder.model,
+        encoder.tokenizer,
+        name=encoder.name,
+        device=torch.device(encoder.device),
+        max_seq_length=encoder.max_seq_length,
+        batch_size=encoder.batch_size,
+        batch_tokens=10**9,
+    )
+    one_batch_ms = timed(lambda: unbucketed.encode(cleaned), 5)
     total = sum(rows.values())
     print(f"\nprofile of a median article: {len(typical)} characters, {len(sentences)} sentences")
     print("| stage | ms | share |")
     print("|---|---|---|")
     for name, ms in rows.items():
         print(f"| {name} | {ms:.1f} | {ms / total:.0%} |")
+
+    print(f"| (for comparison) encoder with one padded batch, no token budget | {one_batch_ms:.1f} | - |")
 
     lengths = [len(ids) for ids in tokenize()["input_ids"]]
     batches = encoder._batches(lengths)
