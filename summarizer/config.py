@@ -29,10 +29,15 @@ class Settings(BaseSettings):
         description="learned: the trained significance head (falls back to heuristic if its file is missing).",
     )
     bullet_head: Path | None = Field(default=None, description="Bullet head JSON; empty means the packaged one.")
-    precision: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+    precision: Literal["auto", "float32", "bfloat16", "float16", "int8"] = Field(
         default="auto",
-        description="auto: float16 on CUDA, bfloat16 on CPUs with native bf16 that measure faster, else float32.",
+        description="auto: float16 on CUDA, bfloat16 on CPUs with native bf16 that measure faster, else float32; "
+        "int8: ONNX Runtime per-channel dynamic quantization (CPU).",
     )
+    engine: Literal["auto", "torch", "onnx"] = Field(
+        default="auto", description="auto: ONNX Runtime for float32 on CPU when installed, else torch."
+    )
+    cache_dir: Path | None = Field(default=None, description="Where exported ONNX graphs are cached.")
     encode_batch_size: int = Field(default=64, ge=1, le=4096, description="Most sentences per forward pass.")
     encode_batch_tokens: int | None = Field(
         default=None,

@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import torch
 
+from summarizer import onnx_engine
 from summarizer.config import embedded_model_dir
 from summarizer.device import resolve_device, resolve_dtype
 from summarizer.errors import ModelLoadError
@@ -24,6 +25,25 @@ log = logging.getLogger(__name__)
 EMBEDDED_MODEL_NAME = "all-MiniLM-L6-v2"
 _WINDOW_OVERLAP = 32  # tokens shared by consecutive windows of a long sentence
 _CPU_BATCH_TOKENS = 1024
+_DEFAULT_CACHE = Path.home() / ".cache" / "summarizer" / "onnx"
+
+
+def _choose_onnx(engine: str, int8: bool, device: torch.device, dtype: torch.dtype) -> bool:
+    """ONNX Runtime for int8, when asked, or (auto) for fp32 on CPU where it is installed."""
+    if engine not in ("auto", "torch", "onnx"):
+        raise ModelLoadError(f"unknown engine {engine!r}: use auto, torch or onnx")
+    wants = int8 or engine == "onnx"
+    if wants and device.type != "cpu":
+        raise ModelLoadError("the ONNX Runtime engine and int8 precision run on the CPU only")
+    if wants and not onnx_engine.available():
+        raise ModelLoadError("onnxruntime is not installed (pip install onnxruntime onnx)")
+    if engine == "torch" and int8:
+        raise ModelLoadError("int8 precision needs the ONNX Runtime engine (SUMMARIZER_ENGINE=auto or onnx)")
+    if wants:
+        return True
+    return engine == "auto" and device.type == "cpu" and dtype == torch.float32 and onnx_engine.available()
+
+
 _ACCELERATOR_BATCH_TOKENS = 16384
 
 
@@ -64,6 +84,8 @@ class TransformerEncoder:
         # large on accelerators (they want big batches).
         self.batch_tokens = batch_tokens or (_CPU_BATCH_TOKENS if device.type == "cpu" else _ACCELERATOR_BATCH_TOKENS)
         self.load_seconds = 0.0
+        self.runner = None  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
+        self.quantized = False
 
     @classmethod
     def load(
@@ -72,6 +94,8 @@ class TransformerEncoder:
         *,
         device: str = "auto",
         precision: str = "auto",
+        engine: str = "auto",
+        cache_dir: Path | None = None,
         max_seq_length: int = 256,
         batch_size: int = 64,
         batch_tokens: int | None = None,
@@ -98,7 +122,8 @@ class TransformerEncoder:
             )
         except (OSError, ValueError, KeyError) as exc:
             raise ModelLoadError(f"could not load a sentence encoder from {directory}: {exc}") from exc
-        dtype = resolve_dtype(precision, torch_device)
+        int8 = precision == "int8"
+        dtype = torch.float32 if int8 else resolve_dtype(precision, torch_device)
         model.eval().to(device=torch_device, dtype=dtype)
         name = EMBEDDED_MODEL_NAME if not path else directory.name
         encoder = cls(
@@ -110,13 +135,37 @@ class TransformerEncoder:
             batch_size=batch_size,
             batch_tokens=batch_tokens,
         )
+        use_onnx = _choose_onnx(engine, int8, torch_device, dtype)
+        if use_onnx:
+            try:
+                encoder.runner = onnx_engine.load_runner(
+                    directory, tokenizer, cache_dir or _DEFAULT_CACHE, quantized=int8, threads=None
+                )
+                encoder.quantized = int8
+            except ModelLoadError:
+                if engine != "auto" or int8:
+                    raise
+                log.warning("ONNX export failed; running the encoder in torch", exc_info=True)
         encoder.load_seconds = time.perf_counter() - started
-        log.info("loaded encoder %s on %s (%s) in %.2fs", name, torch_device, encoder.precision, encoder.load_seconds)
+        log.info(
+            "loaded encoder %s on %s (%s, %s) in %.2fs",
+            name,
+            torch_device,
+            encoder.engine,
+            encoder.precision,
+            encoder.load_seconds,
+        )
         return encoder
 
     @property
     def precision(self) -> str:
+        if self.runner is not None:
+            return "int8" if self.quantized else "float32"
         return str(next(self.model.parameters()).dtype).removeprefix("torch.")
+
+    @property
+    def engine(self) -> str:
+        return "onnxruntime" if self.runner is not None else "torch"
 
     @property
     def dimension(self) -> int:
@@ -170,7 +219,7 @@ class TransformerEncoder:
 
     def _forward(self, inputs: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
         """Per-window sum of token embeddings and token count (mean pooling happens after windows merge)."""
-        hidden = self.model(**inputs).last_hidden_state
+        hidden = self.runner.run(inputs) if self.runner is not None else self.model(**inputs).last_hidden_state
         mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         summed = (hidden * mask).sum(dim=1).float()
         return summed.cpu().numpy(), mask.sum(dim=1).squeeze(-1).float().cpu().numpy()

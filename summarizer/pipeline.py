@@ -60,6 +60,8 @@ class Summarizer:
             model if model is not None else settings.model,
             device=device or settings.device,
             precision=settings.precision,
+            engine=settings.engine,
+            cache_dir=settings.cache_dir,
             max_seq_length=settings.max_seq_length,
             batch_size=settings.encode_batch_size,
             batch_tokens=settings.encode_batch_tokens,
@@ -193,6 +195,7 @@ class Summarizer:
             model=self.encoder.name,
             device=self.encoder.device,
             precision=getattr(self.encoder, "precision", "float32"),
+            engine=getattr(self.encoder, "engine", "torch"),
             elapsed_ms=round(p.segment_ms + encode_ms + rank_ms, 2),
             input=InputStats(characters=len(p.text), words=count_words(p.text), sentences=len(p.sentences)),
             timings_ms={

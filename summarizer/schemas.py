@@ -24,7 +24,8 @@ class Meta(BaseModel):
     bullet_selector: str = Field(default="heuristic", description="learned or heuristic 'Why it matters' selector.")
     model: str
     device: str
-    precision: str = Field(default="float32", description="Encoder weights' precision: float32, bfloat16 or float16.")
+    engine: str = Field(default="torch", description="What runs the encoder: torch or onnxruntime.")
+    precision: str = Field(default="float32", description="Encoder precision: float32, bfloat16, float16 or int8.")
     elapsed_ms: float
     input: InputStats
     timings_ms: dict[str, float] = Field(

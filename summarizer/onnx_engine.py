@@ -1,0 +1,138 @@
+"""ONNX Runtime engine for the encoder on CPU: fp32 graph, or int8 per-channel dynamic quantization.
+
+The graph is exported offline from the local (safetensors) model on first use and cached on disk
+under a key made of the weights' checksum, the library versions and the options; a SHA-256
+file beside it is verified on every load, so a truncated or altered file is rebuilt, not run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from summarizer.errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_OPSET = 17
+EXPORT_FORMAT = 1  # bump when the export recipe changes
+
+
+def available() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_key(model_dir: Path, quantized: bool) -> str:
+    import onnxruntime
+    import transformers
+
+    parts = {
+        "weights": [_sha256(p) for p in sorted(model_dir.glob("*.safetensors"))],
+        "config": _sha256(model_dir / "config.json") if (model_dir / "config.json").exists() else "",
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "onnxruntime": onnxruntime.__version__,
+        "opset": _OPSET,
+        "format": EXPORT_FORMAT,
+        "int8": quantized,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class _HiddenStates(torch.nn.Module):
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        return self.model(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
+
+
+def _export(model_dir: Path, tokenizer, target: Path, quantized: bool) -> None:
+    from transformers import AutoModel
+
+    # Eager attention traces into a graph that honours the padding mask for every batch shape.
+    model = AutoModel.from_pretrained(
+        model_dir, local_files_only=True, use_safetensors=True, trust_remote_code=False, attn_implementation="eager"
+    ).eval()
+    sample = tokenizer(["an example sentence for tracing", "short"], padding=True, return_tensors="pt")
+    if "token_type_ids" not in sample:
+        sample["token_type_ids"] = torch.zeros_like(sample["input_ids"])
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's warnings concern branches this graph never takes
+        fp32 = Path(tmp) / "model.onnx"
+        torch.onnx.export(
+            _HiddenStates(model),
+            tuple(sample[k] for k in _INPUTS),
+            str(fp32),
+            input_names=list(_INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes={k: {0: "batch", 1: "tokens"} for k in (*_INPUTS, "last_hidden_state")},
+            opset_version=_OPSET,
+            dynamo=False,
+        )
+        final = fp32
+        if quantized:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            final = Path(tmp) / "model.int8.onnx"
+            quantize_dynamic(str(fp32), str(final), weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(final, target)  # atomic: a reader never sees a half-written graph
+    target.with_suffix(".sha256").write_text(_sha256(target), encoding="ascii")
+
+
+class OnnxRunner:
+    """Runs the exported graph; ``run`` maps tokenizer tensors to the last hidden state."""
+
+    def __init__(self, path: Path, threads: int | None) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or torch.get_num_threads()
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.path = path
+
+    def run(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        feed = {k: v.cpu().numpy().astype(np.int64) for k, v in inputs.items()}
+        if "token_type_ids" not in feed:
+            feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
+        return torch.from_numpy(self.session.run(None, feed)[0])
+
+
+def load_runner(model_dir: Path, tokenizer, cache_dir: Path, *, quantized: bool, threads: int | None) -> OnnxRunner:
+    """The cached graph for this model (exporting it first if missing or failing its checksum)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{model_dir.name}-{cache_key(model_dir, quantized)}{'-int8' if quantized else ''}.onnx"
+    path = cache_dir / name
+    checksum = path.with_suffix(".sha256")
+    valid = path.exists() and checksum.exists() and checksum.read_text(encoding="ascii").strip() == _sha256(path)
+    if not valid:
+        log.info("exporting %s to ONNX%s at %s", model_dir, " (int8)" if quantized else "", path)
+        try:
+            _export(model_dir, tokenizer, path, quantized)
+        except Exception as exc:  # the exporter's failures are many and varied
+            raise ModelLoadError(f"could not export {model_dir} to ONNX: {exc}") from exc
+    return OnnxRunner(path, threads)

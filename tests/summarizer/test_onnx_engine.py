@@ -1,0 +1,77 @@
+"""The ONNX Runtime engine: same embeddings as torch, int8 close to them, a verified on-disk cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from summarizer import ModelLoadError, onnx_engine
+from summarizer.encoder import TransformerEncoder, _choose_onnx
+
+CPU, CUDA = torch.device("cpu"), torch.device("cuda")
+SENTENCES = [
+    "The central bank cut interest rates by half a point on Thursday.",
+    "Heavy rain flooded several streets in the old town.",
+    "Shares rose.",
+    " ".join(["The committee discussed the budget at length"] * 40),  # longer than one window
+]
+
+
+def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(onnx_engine, "available", lambda: True)
+    assert _choose_onnx("auto", False, CPU, torch.float32)
+    assert not _choose_onnx("auto", False, CPU, torch.bfloat16)  # bf16 stays in torch
+    assert not _choose_onnx("auto", False, CUDA, torch.float16)
+    assert not _choose_onnx("torch", False, CPU, torch.float32)
+    assert _choose_onnx("onnx", False, CPU, torch.float32)
+    assert _choose_onnx("auto", True, CPU, torch.float32)
+    with pytest.raises(ModelLoadError, match="CPU only"):
+        _choose_onnx("onnx", False, CUDA, torch.float32)
+    with pytest.raises(ModelLoadError, match="needs the ONNX Runtime engine"):
+        _choose_onnx("torch", True, CPU, torch.float32)
+    with pytest.raises(ModelLoadError, match="unknown engine"):
+        _choose_onnx("tensorrt", False, CPU, torch.float32)
+
+
+def test_without_onnxruntime_auto_falls_back_and_int8_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(onnx_engine, "available", lambda: False)
+    assert not _choose_onnx("auto", False, CPU, torch.float32)
+    with pytest.raises(ModelLoadError, match="onnxruntime is not installed"):
+        _choose_onnx("auto", True, CPU, torch.float32)
+
+
+@pytest.mark.model
+def test_onnx_matches_torch_and_its_cache_is_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference = TransformerEncoder.load(device="cpu", engine="torch").encode(SENTENCES)
+    encoder = TransformerEncoder.load(device="cpu", engine="onnx", cache_dir=tmp_path)
+    assert (encoder.engine, encoder.precision) == ("onnxruntime", "float32")
+    np.testing.assert_allclose(encoder.encode(SENTENCES), reference, atol=1e-4)
+
+    # A second load reuses the verified file: no export.
+    def no_export(*args: object, **kwargs: object) -> None:
+        raise AssertionError("exported again although the cache is valid")
+
+    real_export = onnx_engine._export
+    monkeypatch.setattr(onnx_engine, "_export", no_export)
+    TransformerEncoder.load(device="cpu", engine="onnx", cache_dir=tmp_path)
+
+    # A damaged file fails its checksum and is rebuilt, never run.
+    graph = next(tmp_path.glob("*.onnx"))
+    graph.write_bytes(graph.read_bytes()[:1000])
+    calls = []
+    monkeypatch.setattr(onnx_engine, "_export", lambda *a, **k: (calls.append(1), real_export(*a, **k)))
+    rebuilt = TransformerEncoder.load(device="cpu", engine="onnx", cache_dir=tmp_path)
+    assert calls == [1]
+    np.testing.assert_allclose(rebuilt.encode(SENTENCES), reference, atol=1e-4)
+
+
+@pytest.mark.model
+def test_int8_stays_close_to_float32(tmp_path: Path) -> None:
+    reference = TransformerEncoder.load(device="cpu", engine="torch").encode(SENTENCES)
+    encoder = TransformerEncoder.load(device="cpu", precision="int8", cache_dir=tmp_path)
+    assert (encoder.engine, encoder.precision) == ("onnxruntime", "int8")
+    cosine = (encoder.encode(SENTENCES) * reference).sum(axis=1)
+    assert cosine.min() > 0.97 and cosine.mean() > 0.98
