@@ -78,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     encoder = summarizer.encoder
     summarizer.summarize(texts[0])  # warm-up
 
-    print(f"{len(texts)} articles, torch threads {torch.get_num_threads()}, precision {encoder.precision}")
+    print(
+        f"{len(texts)} articles, torch threads {torch.get_num_threads()}, "
+        f"engine {encoder.engine}, precision {encoder.precision}"
+    )
     print("| mode | articles/s | ratio |")
     print("|---|---|---|")
     started = time.perf_counter()
@@ -119,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=encoder.batch_size,
         batch_tokens=10**9,
     )
+    unbucketed.runner, unbucketed.quantized = encoder.runner, encoder.quantized
     one_batch_ms = timed(lambda: unbucketed.encode(cleaned), 5)
     total = sum(rows.values())
     print(f"\nprofile of a median article: {len(typical)} characters, {len(sentences)} sentences")
@@ -128,6 +132,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {ms:.1f} | {ms / total:.0%} |")
 
     print(f"| (for comparison) encoder with one padded batch, no token budget | {one_batch_ms:.1f} | - |")
+
+    print("\n| encoder engine (same median article) | ms | cosine to torch fp32 (min) |")
+    print("|---|---|---|")
+    reference = TransformerEncoder.load(device="cpu", engine="torch", precision="float32")
+    reference_emb = reference.encode(cleaned)
+    for label, options in {
+        "torch fp32": {"engine": "torch", "precision": "float32"},
+        "onnxruntime fp32": {"engine": "onnx", "precision": "float32"},
+        "onnxruntime int8 (per-channel dynamic)": {"engine": "onnx", "precision": "int8"},
+    }.items():
+        candidate = reference if options["engine"] == "torch" else TransformerEncoder.load(device="cpu", **options)
+        cosine = float((candidate.encode(cleaned) * reference_emb).sum(axis=1).min())
+        print(f"| {label} | {timed(lambda c=candidate: c.encode(cleaned), 5):.1f} | {cosine:.4f} |")
 
     lengths = [len(ids) for ids in tokenize()["input_ids"]]
     batches = encoder._batches(lengths)
