@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         "encoder (tokenise + length-bucketed forward passes)": timed(lambda: encoder.encode(cleaned), 5),
         "ranking (summary + bullets)": timed(
             lambda: select_bullets(
-                sentences, embeddings, summary, summarizer._prototypes, count=2, head=summarizer.bullet_head
+                sentences, embeddings, summary, summarizer.prototypes, count=2, head=summarizer.bullet_head
             ),
             5,
         )

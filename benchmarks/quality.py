@@ -131,7 +131,7 @@ def print_summary_table(systems: dict[str, list[list[str]]], references: list[st
 
 
 def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
-    examples = build_examples(load_labelled(labels, dev), summarizer.encoder, summarizer._prototypes)
+    examples = build_examples(load_labelled(labels, dev), summarizer.encoder, summarizer.prototypes)
     names = examples[0].names
     col = {n: i for i, n in enumerate(names)}
     rankers = {
@@ -177,7 +177,7 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
                 prob, thr = learned_probability[k], thresholds[folds[k]]
             elif ranker == "heuristic":
                 emb = summarizer.encoder.encode([s.text for s in e.article.sentences])
-                picked, _ = select_bullets(e.article.sentences, emb, e.summary, summarizer._prototypes, count=2)
+                picked, _ = select_bullets(e.article.sentences, emb, e.summary, summarizer.prototypes, count=2)
                 prob, thr = np.array([1.0 if i in picked else 0.0 for i in e.candidates]), None
             else:
                 prob, thr = ranker(e), None

@@ -116,6 +116,19 @@ async def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, exc.code, str(exc))  # str() names the article in a batch
 
 
+class ResponseStartTracker:
+    """Wraps ``send`` and remembers whether the response has started (after that no error body fits)."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self._send(message)
+
+
 class UnhandledErrorMiddleware:
     """Last resort: an unexpected exception becomes a plain 500 and one logged traceback.
 
@@ -130,19 +143,12 @@ class UnhandledErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = ResponseStartTracker(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracked)
         except Exception:
             log.exception("unhandled error in %s %s", scope.get("method"), excerpt(scope.get("path", ""), 100))
-            if started:  # too late for a clean answer; let the server drop the connection
+            if tracked.started:  # too late for a clean answer; let the server drop the connection
                 raise
             await error_response(500, "internal_error", "internal server error")(scope, receive, send)
 

@@ -7,7 +7,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import ApiError, error_response, excerpt
+from service.errors import ApiError, ResponseStartTracker, error_response, excerpt
 
 log = logging.getLogger("summarizer.service")
 
@@ -53,7 +53,7 @@ class BodyLimitMiddleware:
             return
 
         received = 0
-        started = False
+        tracked = ResponseStartTracker(send)
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -66,17 +66,11 @@ class BodyLimitMiddleware:
                     raise self._error()
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, tracked)
         except ApiError as err:
             # Reached only when something other than a FastAPI route read the body.
-            if started or err.code != "body_too_large":
+            if tracked.started or err.code != "body_too_large":
                 raise
             await error_response(err.status_code, err.code, err.message, err.headers)(scope, receive, send)
 

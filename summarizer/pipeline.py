@@ -44,7 +44,7 @@ class Summarizer:
     def __init__(self, encoder: Encoder, settings: Settings | None = None) -> None:
         self.encoder = encoder
         self.settings = settings or get_settings()
-        self._prototypes = encoder.encode(list(SIGNIFICANCE_PROTOTYPES))
+        self.prototypes = encoder.encode(list(SIGNIFICANCE_PROTOTYPES))
         self.bullet_head = load_bullet_head(self.settings)
         self.bullet_selector = "learned" if self.bullet_head is not None else "heuristic"
 
@@ -158,7 +158,7 @@ class Summarizer:
             p.sentences, embeddings, max_sentences=max_sentences, max_words=max_words, title_embedding=title_embedding
         )
         bullet_idx, abstained = select_bullets(
-            p.sentences, embeddings, chosen, self._prototypes, count=bullets, head=self.bullet_head
+            p.sentences, embeddings, chosen, self.prototypes, count=bullets, head=self.bullet_head
         )
         rank_ms = (time.perf_counter() - started) * 1000
         content = sum(is_content(s) for s in p.sentences)

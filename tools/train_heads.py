@@ -37,7 +37,7 @@ def main() -> int:
     summarizer = Summarizer.load()
     articles = load_labelled(args.labels, args.dev)
     started = time.perf_counter()
-    examples = build_examples(articles, summarizer.encoder, summarizer._prototypes)
+    examples = build_examples(articles, summarizer.encoder, summarizer.prototypes)
     positives = int(sum(e.target.sum() for e in examples))
     head = fit_bullet_head(
         examples,
