@@ -176,8 +176,7 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
             if ranker == "learned":
                 prob, thr = learned_probability[k], thresholds[folds[k]]
             elif ranker == "heuristic":
-                emb = summarizer.encoder.encode([s.text for s in e.article.sentences])
-                picked, _ = select_bullets(e.article.sentences, emb, e.summary, summarizer.prototypes, count=2)
+                picked, _ = select_bullets(e.article.sentences, e.embeddings, e.summary, summarizer.prototypes, count=2)
                 prob, thr = np.array([1.0 if i in picked else 0.0 for i in e.candidates]), None
             else:
                 prob, thr = ranker(e), None

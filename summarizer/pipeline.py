@@ -22,7 +22,6 @@ from summarizer.ranking import is_content, select_bullets, select_summary
 from summarizer.schemas import InputStats, Meta, Span, Summary
 from summarizer.significance import SIGNIFICANCE_PROTOTYPES
 from summarizer.text import Sentence, count_words
-from summarizer.text.labels import leading_label_length
 from summarizer.text.segment import display_text
 from summarizer.text.trim import trim_bullet
 from summarizer.validation import validate_article, validate_knobs
@@ -182,9 +181,8 @@ class Summarizer:
 
         def bullet(i: int) -> Span:
             s = p.sentences[i]
-            label, _ = leading_label_length(p.text[s.start : s.end], paragraph_start=s.position_in_paragraph == 0)
-            start, end = trim_bullet(p.text, s.start + label, s.end)
-            if (start, end) == (s.start + label, s.end):
+            start, end = trim_bullet(p.text, s.content_start, s.end)
+            if (start, end) == (s.content_start, s.end):
                 return span(i)
             return Span(text=display_text(p.text[start:end]), start=start, end=end)
 

@@ -34,6 +34,7 @@ class BulletExample:
     article: LabelledArticle
     candidates: list[int]  # sentence indices outside the summary
     summary: list[int]
+    embeddings: np.ndarray  # every sentence of the article
     features: np.ndarray
     names: list[str]
     target: np.ndarray  # 1 where the candidate is labelled SIGNIFICANCE
@@ -71,5 +72,5 @@ def build_examples(
             continue
         features, names = bullet_features(article.sentences, emb, candidates, summary, prototype_embeddings)
         target = np.array([article.labels[i] == SIGNIFICANCE for i in candidates], dtype=np.float64)
-        examples.append(BulletExample(article, candidates, summary, features, names, target))
+        examples.append(BulletExample(article, candidates, summary, emb, features, names, target))
     return examples

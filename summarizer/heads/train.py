@@ -111,6 +111,19 @@ def _folds(n: int, k: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).permutation(n) % k
 
 
+def _fit_columns(examples: list, cols: list[int], l2: float, metadata: dict | None = None) -> LinearHead:
+    """A bullet head on the chosen feature columns of ``examples``."""
+    names = examples[0].names
+    return fit_logistic(
+        np.vstack([e.features[:, cols] for e in examples]),
+        np.concatenate([e.target for e in examples]),
+        [names[c] for c in cols],
+        kind="bullets",
+        l2=l2,
+        metadata=metadata,
+    )
+
+
 def fit_bullet_head(examples: list, *, inner_folds: int = 4, seed: int = 0, metadata: dict | None = None) -> LinearHead:
     """Choose feature set, L2 and threshold by inner cross-validation on ``examples``, then fit on all.
 
@@ -127,14 +140,7 @@ def fit_bullet_head(examples: list, *, inner_folds: int = 4, seed: int = 0, meta
         for l2 in BULLET_L2_GRID:
             preds = []
             for f in range(inner_folds):
-                train = [e for e, ff in zip(examples, folds, strict=True) if ff != f]
-                head = fit_logistic(
-                    np.vstack([e.features[:, cols] for e in train]),
-                    np.concatenate([e.target for e in train]),
-                    [names[c] for c in cols],
-                    kind="bullets",
-                    l2=l2,
-                )
+                head = _fit_columns([e for e, ff in zip(examples, folds, strict=True) if ff != f], cols, l2)
                 preds += [
                     (head.probability(e.features[:, cols]), e.target)
                     for e, ff in zip(examples, folds, strict=True)
@@ -153,12 +159,10 @@ def fit_bullet_head(examples: list, *, inner_folds: int = 4, seed: int = 0, meta
         if np.mean([top2_hits(p, t, candidate)[1] for p, t in rich]) >= MIN_BULLETS_WHEN_PRESENT:
             threshold = candidate
     cols = feature_columns(names, feature_set)
-    head = fit_logistic(
-        np.vstack([e.features[:, cols] for e in examples]),
-        np.concatenate([e.target for e in examples]),
-        [names[c] for c in cols],
-        kind="bullets",
-        l2=l2,
+    head = _fit_columns(
+        examples,
+        cols,
+        l2,
         metadata={**(metadata or {}), "feature_set": feature_set, "l2": l2, "inner_cv_precision_at_2": best[0]},
     )
     head.threshold = threshold

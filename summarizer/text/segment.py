@@ -43,6 +43,11 @@ class Sentence:
     section: str | None  # section label in force ("why_it_matters", ...), if the article has labels
     boilerplate: bool
     heading: bool = False  # a headline or section heading: a short unpunctuated line standing alone
+    content_start: int = -1  # where the text after any leading label begins (``start`` when there is none)
+
+    def __post_init__(self) -> None:
+        if self.content_start < 0:
+            object.__setattr__(self, "content_start", self.start)
 
     @property
     def words(self) -> int:
@@ -185,6 +190,7 @@ def segment(text: str) -> list[Sentence]:
                     section=section,
                     boilerplate=is_boilerplate(shown),
                     heading=heading,
+                    content_start=s + label_len,
                 )
             )
             in_paragraph += 1

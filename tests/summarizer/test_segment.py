@@ -398,3 +398,12 @@ def test_seed_article(seed_text: str) -> None:
     # "$8 billion" and "(1950-1953)." do not break sentences.
     assert any("$8 billion in military aid to Ukraine" in s.text for s in sentences)
     assert not any(s.boilerplate or s.heading for s in sentences)
+
+
+def test_content_start_skips_the_leading_label_but_not_the_span() -> None:
+    text = "Intro line here.\n\nWhy It Matters: The vote could reshape the market."
+    labelled = segment(text)[-1]
+    assert text[labelled.start : labelled.end].startswith("Why It Matters:")
+    assert text[labelled.content_start : labelled.end] == labelled.text
+    plain = segment(text)[0]
+    assert plain.content_start == plain.start
