@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarizer import Summarizer
+from summarizer.encoder import Encoder, TransformerEncoder
 from summarizer.heads.bullet_data import build_examples, load_labelled
 from summarizer.heads.features import summary_features
 from summarizer.heads.train import fit_bullet_head, fit_logistic, oracle_labels, top2_hits
@@ -67,8 +68,14 @@ def folds_for(n: int) -> np.ndarray:
     return np.random.default_rng(0).permutation(n) % FOLDS
 
 
-def summaries(records: list[dict], summarizer: Summarizer, n: int) -> dict[str, list[list[str]]]:
-    """Lead-n, the default (unsupervised) summarizer and the cross-validated learned head."""
+def summaries(
+    records: list[dict], summarizer: Summarizer, n: int, reference: Encoder | None = None
+) -> dict[str, list[list[str]]]:
+    """Lead-n, the default (unsupervised) summarizer and the cross-validated learned head.
+
+    With ``reference`` (the fp32 encoder, when the served precision is another), the default
+    summarizer is also run on its embeddings, so the precision's effect on quality is visible.
+    """
     articles = [segment(r["article"]) for r in records]
     embeddings = [summarizer.encoder.encode([s.text for s in sents]) for sents in articles]
     out: dict[str, list[list[str]]] = {f"Lead-{n}": [[s.text for s in sents[:n]] for sents in articles]}
@@ -76,7 +83,17 @@ def summaries(records: list[dict], summarizer: Summarizer, n: int) -> dict[str, 
         select_summary(sents, emb, max_sentences=n, max_words=None)[0]
         for sents, emb in zip(articles, embeddings, strict=True)
     ]
-    out["unsupervised (default)"] = [[sents[i].text for i in idx] for sents, idx in zip(articles, default, strict=True)]
+    served = f"{summarizer.encoder.precision} {summarizer.encoder.engine}"
+    out[f"unsupervised (default; {served})"] = [
+        [sents[i].text for i in idx] for sents, idx in zip(articles, default, strict=True)
+    ]
+    if reference is not None:  # the guard rail: the served precision against the fp32 encoder
+        ref_default = [
+            select_summary(sents, reference.encode([s.text for s in sents]), max_sentences=n, max_words=None)[0]
+            for sents in articles
+        ]
+        name = f"unsupervised (default; {reference.precision} {reference.engine})"
+        out[name] = [[sents[i].text for i in idx] for sents, idx in zip(articles, ref_default, strict=True)]
 
     rows = []
     for sents, emb, record in zip(articles, embeddings, records, strict=True):
@@ -205,9 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(0)
     with args.data.open(encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh if line.strip()][: args.limit]
-    summarizer = Summarizer.load()
+    summarizer = Summarizer.load()  # the served configuration: precision and engine as auto picks them
+    reference = None
+    if summarizer.encoder.precision != "float32":
+        reference = TransformerEncoder.load(None, device="cpu", precision="float32", engine="torch")
     started = time.perf_counter()
-    systems = summaries(records, summarizer, args.sentences)
+    systems = summaries(records, summarizer, args.sentences, reference)
     print(
         f"{len(records)} articles from {args.data.name}, {args.sentences} sentences, {FOLDS}-fold CV "
         f"({time.perf_counter() - started:.0f}s)"

@@ -46,8 +46,8 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start(command: list[str], port: int) -> subprocess.Popen:
-    env = {**os.environ, "SUMMARIZER_LOG_LEVEL": "warning"}
+def start(command: list[str], port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {**os.environ, "SUMMARIZER_LOG_LEVEL": "warning", **(extra_env or {})}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

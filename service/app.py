@@ -6,15 +6,18 @@ Nothing happens at import: there is no module-level app.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
+from service.auth import load_api_keys, require_api_key
 from service.batcher import MicroBatcher
 from service.errors import ApiError, install_error_handlers
-from service.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from service.inputs import resolve_articles
+from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from service.observability import METRICS_CONTENT_TYPE, Metrics
 from service.runtime import ModelRuntime
 from service.schemas import (
     BatchRequest,
@@ -32,16 +35,20 @@ from summarizer import Settings, Summarizer, Summary, __version__, get_settings
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         400: "Malformed JSON body.",
+        401: "API keys are configured and the request has no valid `Authorization: Bearer <key>`.",
+        403: "url input refused by the fetch policy (url_fetch_disabled, host_not_allowed, redirect_not_allowed).",
         404: "Unknown route.",
         413: "Body, article, title or batch over a configured limit.",
         415: "Body is not application/json.",
         422: "Invalid request or an article that cannot be summarized.",
+        502: "url input: the page could not be fetched (fetch_failed, too_many_redirects).",
         503: "Model not loaded (not_ready), failed to load (model_load_failed), or queue full (overloaded).",
+        504: "No result within the request deadline (timeout), or a url page too slow to fetch (fetch_timeout).",
     }
     return {s: {"model": ErrorResponse, "description": descriptions[s]} for s in statuses}
 
 
-_POST_ERRORS = _errors(400, 413, 415, 422, 503)
+_POST_ERRORS = _errors(400, 401, 403, 413, 415, 422, 502, 503, 504)
 
 
 # -- dependencies ------------------------------------------------------------------------------
@@ -61,11 +68,21 @@ async def get_settings_dep(runtime: RuntimeDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-async def get_batcher(request: Request) -> MicroBatcher:
+class Batcher(Protocol):
+    """What the routes need from a batcher: ``MicroBatcher``, or Ray Serve's ``@serve.batch`` (service/ray_serve.py)."""
+
+    @property
+    def depth(self) -> int: ...
+    def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def submit(self, summarizer: Summarizer, articles: Sequence[SummarizeRequest]) -> list[Summary]: ...
+
+
+async def get_batcher(request: Request) -> Batcher:
     return request.app.state.batcher
 
 
-BatcherDep = Annotated[MicroBatcher, Depends(get_batcher)]
+BatcherDep = Annotated[Batcher, Depends(get_batcher)]
 
 
 async def get_summarizer(runtime: RuntimeDep) -> Summarizer:
@@ -88,7 +105,9 @@ async def require_json(request: Request) -> None:
 
 # -- routes ------------------------------------------------------------------------------------
 
-router = APIRouter()
+# Everything but liveness and readiness needs a key when keys are configured.
+router = APIRouter(dependencies=[Depends(require_api_key)])
+open_router = APIRouter()
 
 
 @router.post(
@@ -98,9 +117,12 @@ router = APIRouter()
     dependencies=[Depends(require_json)],
     tags=["summarize"],
 )
-async def summarize(body: SummarizeRequest, summarizer: SummarizerDep, batcher: BatcherDep) -> Summary:
+async def summarize(
+    body: SummarizeRequest, summarizer: SummarizerDep, batcher: BatcherDep, settings: SettingsDep
+) -> Summary:
     """Summarize one article: summary sentences and 'why it matters' bullets with character offsets."""
-    return (await batcher.submit(summarizer, [body]))[0]
+    resolved = await resolve_articles([body], settings)  # html/url -> text, off the event loop
+    return resolved.finish(await batcher.submit(summarizer, resolved.requests))[0]
 
 
 @router.post(
@@ -117,22 +139,23 @@ async def summarize_batch(
     limit = settings.max_batch_articles
     if len(body.articles) > limit:
         raise ApiError(413, "too_many_articles", f"batch has {len(body.articles)} articles; the limit is {limit}")
-    return BatchResponse(results=await batcher.submit(summarizer, body.articles))
+    resolved = await resolve_articles(body.articles, settings)
+    return BatchResponse(results=resolved.finish(await batcher.submit(summarizer, resolved.requests)))
 
 
-@router.get("/healthz", response_model=HealthResponse, tags=["ops"])
+@open_router.get("/healthz", response_model=HealthResponse, tags=["ops"])
 async def healthz() -> HealthResponse:
     """Liveness: 200 while the process runs, whether or not the model is loaded."""
     return HealthResponse()
 
 
-@router.get("/readyz", response_model=ReadyResponse, responses=_errors(503), tags=["ops"])
+@open_router.get("/readyz", response_model=ReadyResponse, responses=_errors(503), tags=["ops"])
 async def readyz(summarizer: SummarizerDep) -> ReadyResponse:
     """Readiness: 200 once the model is loaded, 503 before that or if loading failed."""
-    return ReadyResponse(model=summarizer.encoder.name, device=summarizer.encoder.device)
+    return ReadyResponse(model=summarizer.model_name, device=summarizer.device)
 
 
-@router.get("/v1/info", response_model=InfoResponse, tags=["ops"])
+@router.get("/v1/info", response_model=InfoResponse, responses=_errors(401), tags=["ops"])
 async def info(runtime: RuntimeDep) -> InfoResponse:
     """Model, device, backend, version and the request limits in force."""
     settings = runtime.settings
@@ -142,8 +165,8 @@ async def info(runtime: RuntimeDep) -> InfoResponse:
     return InfoResponse(
         status=runtime.status,
         backend=loaded.backend if loaded is not None else settings.backend,
-        model=loaded.encoder.name if loaded is not None else None,
-        device=loaded.encoder.device if loaded is not None else None,
+        model=loaded.model_name if loaded is not None else None,
+        device=loaded.device if loaded is not None else None,
         version=__version__,
         limits=Limits(
             max_text_chars=text_limits.max_text_chars,
@@ -154,20 +177,48 @@ async def info(runtime: RuntimeDep) -> InfoResponse:
     )
 
 
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: request counts and latency, batch sizes, queue depth, model load time."""
+    registry: Metrics | None = request.app.state.metrics
+    if registry is None:
+        raise ApiError(404, "not_found", "metrics are disabled (SUMMARIZER_METRICS=false)")
+    return Response(registry.render(), media_type=METRICS_CONTENT_TYPE)
+
+
 # -- factory -----------------------------------------------------------------------------------
 
 
-def create_app(settings: Settings | None = None, summarizer: Summarizer | None = None) -> FastAPI:
-    """Build the service. With no ``summarizer``, the lifespan loads one in the background."""
+def create_app(
+    settings: Settings | None = None,
+    summarizer: Summarizer | None = None,
+    make_batcher: Callable[[ModelRuntime], Batcher] | None = None,
+) -> FastAPI:
+    """Build the service. With no ``summarizer``, the lifespan loads one in the background.
+
+    ``make_batcher`` replaces the ``MicroBatcher`` (Ray Serve brings its own batching).
+    """
     if settings is None:
         settings = summarizer.settings if summarizer is not None else get_settings()
+    api_key_digests = load_api_keys(settings)  # a bad key file stops start-up, before any port is bound
     runtime = ModelRuntime(settings, summarizer)
-    batcher = MicroBatcher(
-        runtime,
-        wait_ms=settings.batch_wait_ms,
-        max_articles=settings.batch_max_articles,
-        max_queue=settings.max_queue,
+    metrics = Metrics() if settings.metrics else None
+    batcher: Batcher = (
+        make_batcher(runtime)
+        if make_batcher is not None
+        else MicroBatcher(
+            runtime,
+            wait_ms=settings.batch_wait_ms,
+            max_articles=settings.batch_max_articles,
+            max_queue=settings.max_queue,
+            timeout_s=settings.request_timeout_s,
+            metrics=metrics,
+        )
     )
+    if metrics is not None:
+        metrics.track_queue(lambda: batcher.depth)
+        metrics.model_ready.set_function(lambda: float(runtime.status == "ready"))
+        metrics.model_load_seconds.set_function(lambda: runtime.load_seconds or 0.0)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -188,9 +239,12 @@ def create_app(settings: Settings | None = None, summarizer: Summarizer | None =
     )
     app.state.runtime = runtime
     app.state.batcher = batcher
+    app.state.metrics = metrics
+    app.state.api_key_digests = api_key_digests
     app.include_router(router)
+    app.include_router(open_router)
     # Order matters: the last middleware added is the outermost, so the access log sees every answer.
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, log_bodies=settings.log_article_text)
     return app

@@ -4,6 +4,7 @@ Requests waiting for the model are gathered into one ``summarize_many`` pass: wh
 idle the first request waits at most ``batch_wait_ms`` for company; while a pass runs, new
 requests queue and form the next pass. The queue is bounded: past ``max_queue`` waiting requests
 the service answers 503 with Retry-After at once instead of letting latency grow without bound.
+A request that passes its deadline gets 504, and its work is dropped if it has not started.
 An invalid article fails only its own request, never its batch-mates.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from service.errors import ApiError
+from service.observability import Metrics
 from service.runtime import ModelRuntime, summarize_grouped
 from service.schemas import SummarizeRequest
 from summarizer import Summarizer, Summary
@@ -32,9 +34,20 @@ class _Job:
 
 
 class MicroBatcher:
-    def __init__(self, runtime: ModelRuntime, *, wait_ms: float, max_articles: int, max_queue: int) -> None:
+    def __init__(
+        self,
+        runtime: ModelRuntime,
+        *,
+        wait_ms: float,
+        max_articles: int,
+        max_queue: int,
+        timeout_s: float | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.runtime = runtime
         self.wait_s = wait_ms / 1000
+        self.timeout_s = timeout_s
+        self.metrics = metrics
         self.max_articles = max_articles
         self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=max_queue)
         self._task: asyncio.Task | None = None
@@ -66,7 +79,15 @@ class MicroBatcher:
                 f"{self._queue.maxsize} requests are already waiting for the model; retry shortly",
                 {"Retry-After": RETRY_AFTER_OVERLOADED_S},
             ) from None
-        return await job.future
+        try:
+            # On timeout wait_for cancels the future: a job not yet started is then skipped by the batcher.
+            return await asyncio.wait_for(job.future, self.timeout_s)
+        except TimeoutError:
+            if self.metrics is not None:
+                self.metrics.timeouts.inc()
+            raise ApiError(
+                504, "timeout", f"no result within the request deadline of {self.timeout_s:g} s; retry later"
+            ) from None
 
     async def _run(self) -> None:
         while True:
@@ -81,6 +102,8 @@ class MicroBatcher:
             except Exception as exc:  # the whole pass failed (not ready, worker stopped, a bug)
                 outcomes = [exc] * len(live)
             self.batch_sizes.append(sum(len(j.articles) for j in live))
+            if self.metrics is not None:
+                self.metrics.batch_articles.observe(self.batch_sizes[-1])
             for job, outcome in zip(live, outcomes, strict=True):
                 if job.future.done():
                     continue

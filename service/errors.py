@@ -25,13 +25,16 @@ log = logging.getLogger("summarizer.service")
 _MAX_REPORTED_ERRORS = 5  # validation problems named in one message
 _STATUS_CODES = {
     400: "bad_request",
+    401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
     413: "body_too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
+    429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
+    504: "timeout",
 }
 
 
@@ -53,8 +56,15 @@ def error_response(status_code: int, code: str, message: str, headers: Mapping[s
 
 
 def excerpt(value: str, limit: int = 60) -> str:
-    """At most ``limit`` characters of client-supplied text, for messages and logs."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    """At most ``limit`` characters of client-supplied text, for messages and logs, control characters escaped.
+
+    Escaping keeps terminal escapes, newlines (forged log lines) and invisible direction marks out of
+    messages and logs; JSON encoding then takes care of quotes and angle brackets.
+    """
+    shown = value if len(value) <= limit else value[: limit - 1] + "…"
+    if shown.isprintable():
+        return shown
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in shown)
 
 
 def status_code_name(status_code: int) -> str:
@@ -91,6 +101,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     elif status == 405:
         allowed = (exc.headers or {}).get("Allow", "")
         message = f"method {request.method} is not allowed for {path}" + (f"; allowed: {allowed}" if allowed else "")
+    elif status == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        return error_response(400, "invalid_encoding", f"request body is not valid UTF-8 (byte {exc.__cause__.start})")
+    elif status == 400 and isinstance(exc.__cause__, RecursionError):
+        return error_response(400, "invalid_json", "request body is not usable JSON: it is nested too deeply")
     elif isinstance(exc.detail, str) and exc.detail:
         message = exc.detail
     else:
@@ -104,7 +118,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     bad_json = next((e for e in errors if e.get("type") == "json_invalid"), None)
     if bad_json is not None:
         loc = bad_json.get("loc", ())
-        where = f" at position {loc[1]}" if len(loc) > 1 else ""
+        where = f" (character {loc[1]})" if len(loc) > 1 else ""
         reason = excerpt(str((bad_json.get("ctx") or {}).get("error", "malformed JSON")), 100)
         return error_response(400, "invalid_json", f"request body is not valid JSON: {reason}{where}")
     return error_response(422, "invalid_request", validation_message(errors))
@@ -147,6 +161,7 @@ class UnhandledErrorMiddleware:
         try:
             await self.app(scope, receive, tracked)
         except Exception:
+            # The request id is in the log record (context variable) and in the 500's X-Request-ID header.
             log.exception("unhandled error in %s %s", scope.get("method"), excerpt(scope.get("path", ""), 100))
             if tracked.started:  # too late for a clean answer; let the server drop the connection
                 raise

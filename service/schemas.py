@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from summarizer.schemas import Summary
 from summarizer.validation import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE
@@ -23,11 +24,29 @@ class SummarizeRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"text": _EXAMPLE_TEXT, "title": "Council passes transport budget", "max_sentences": 2}]
+            "examples": [{"text": _EXAMPLE_TEXT, "title": "Council passes transport budget", "max_sentences": 2}],
+            # Exactly one source; the validator below enforces it, this tells clients and fuzzers.
+            "oneOf": [{"required": ["text"]}, {"required": ["html"]}, {"required": ["url"]}],
         },
     )
 
-    text: StrictStr = Field(description="The article text. Offsets in the response index into this string.")
+    text: StrictStr | None = Field(
+        default=None,
+        description="The article text (send exactly one of text, html or url). Offsets index this string.",
+    )
+    html: StrictStr | None = Field(
+        default=None,
+        description="The article as an HTML page: its main text, title and date are extracted (navigation, ads and "
+        "scripts dropped) and offsets index that extracted text; ask for include_source to get it.",
+    )
+    url: StrictStr | None = Field(
+        default=None,
+        description="An http(s) URL of the page to fetch and extract like html; only when the server enables "
+        "fetching (SUMMARIZER_FETCH_URLS) and the host is on its allow-list.",
+    )
+    include_source: StrictBool = Field(
+        default=False, description="Return the text that was summarized as source_text (what offsets index)."
+    )
     title: StrictStr | None = Field(default=None, description="Optional headline; it steers sentence ranking.")
     max_sentences: StrictInt = Field(
         default=3,
@@ -47,6 +66,24 @@ class SummarizeRequest(BaseModel):
         le=BULLETS_RANGE[1],
         description="How many 'why it matters' sentences to return (0 for none).",
     )
+
+    @model_validator(mode="after")
+    def _one_input(self) -> SummarizeRequest:
+        # The error names a field (body.text, body.html...), as a missing or mistyped field would.
+        given = [name for name in ("text", "html", "url") if getattr(self, name) is not None]
+        if len(given) == 1:
+            return self
+        if given:
+            error = PydanticCustomError(
+                "one_input", "send only one of text, html or url, not {given}", {"given": " and ".join(given)}
+            )
+            loc = given[1]
+        else:
+            error = PydanticCustomError("missing", "Field required (send text, html or url)")
+            loc = "text"
+        raise ValidationError.from_exception_data(
+            type(self).__name__, [InitErrorDetails(type=error, loc=(loc,), input=None)]
+        )
 
     def knobs(self) -> tuple[int, int | None, int]:
         """The parameters ``summarize_many`` takes once per call: articles sharing them share a call."""
@@ -99,7 +136,7 @@ class Limits(BaseModel):
 class InfoResponse(BaseModel):
     status: Literal["idle", "loading", "ready", "failed"] = Field(description="Model state.")
     backend: str
-    model: str | None = Field(description="Encoder name once loaded.")
-    device: str | None = Field(description="Device the encoder runs on once loaded.")
+    model: str | None = Field(description="Model name once loaded (the encoder, or the seq2seq checkpoint).")
+    device: str | None = Field(description="Device the model runs on once loaded.")
     version: str
     limits: Limits

@@ -13,6 +13,7 @@ from summarizer.schemas import InputStats, Meta, Span, Summary
 __version__ = "0.1.0"
 
 __all__ = [
+    "AbstractiveSummarizer",
     "InputStats",
     "InputTooLargeError",
     "InvalidInputError",
@@ -34,4 +35,8 @@ def __getattr__(name: str) -> object:
         from summarizer.pipeline import Summarizer
 
         return Summarizer
+    if name == "AbstractiveSummarizer":
+        from summarizer.backends.abstractive import AbstractiveSummarizer
+
+        return AbstractiveSummarizer
     raise AttributeError(f"module 'summarizer' has no attribute {name!r}")

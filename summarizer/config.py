@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,10 +18,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUMMARIZER_", env_file=".env", extra="ignore")
 
     # Model
-    backend: Literal["extractive"] = "extractive"
+    backend: Literal["extractive", "abstractive"] = Field(
+        default="extractive",
+        description="extractive: sentences taken from the article; abstractive: a seq2seq model (SUMMARIZER_MODEL) "
+        "writes them.",
+    )
     model: str | None = Field(
         default=None,
-        description="Local sentence-encoder directory; empty means the embedded all-MiniLM-L6-v2.",
+        description="extractive: local sentence-encoder directory, empty means the embedded all-MiniLM-L6-v2; "
+        "abstractive: the seq2seq checkpoint (a directory, or a hub id where the network allows; required).",
     )
     device: str = Field(default="auto", description="auto, cpu, cuda, cuda:N or mps.")
     bullet_selector: Literal["learned", "heuristic"] = Field(
@@ -48,11 +53,50 @@ class Settings(BaseSettings):
     max_seq_length: int = Field(default=256, ge=16, le=4096, description="Encoder window in tokens.")
     torch_threads: int | None = Field(default=None, ge=1, le=512)
 
+    # Abstractive backend (the embedded encoder still segments, selects bullets and finds provenance)
+    generation_precision: Literal["auto", "float32", "bfloat16", "float16", "int8"] = Field(
+        default="auto",
+        description="Seq2seq precision. auto: bfloat16 on CUDA (float16 without bf16; float32 for T5), float32 on "
+        "CPU; int8: torch dynamic quantization of the Linear layers (CPU).",
+    )
+    prompt_style: Literal["auto", "none", "prefix", "instruct"] = Field(
+        default="auto",
+        description="auto: an instruction for instruction-tuned names (flan, instruct, t0), the recipe's prefix "
+        "('summarize: ' for T5) otherwise.",
+    )
+    num_beams: int | None = Field(default=None, ge=1, le=16, description="Beam count (default: the recipe's).")
+    max_new_tokens: int | None = Field(
+        default=None, ge=8, le=1024, description="Longest summary in tokens (default: the recipe's, scaled)."
+    )
+    chunk_tokens: int | None = Field(
+        default=None, ge=64, le=16_384, description="Most input tokens per chunk (default: the model's window)."
+    )
+    chunk_overlap_sentences: int = Field(default=1, ge=0, le=5, description="Sentences shared by adjacent chunks.")
+    generation_batch_size: int | None = Field(
+        default=None, ge=1, le=256, description="Most inputs per generate() call (default: 8 CPU, 32 GPU)."
+    )
+
     # Limits (requests beyond them get a 4xx, never silent truncation)
-    max_text_chars: int = Field(default=200_000, ge=1)
+    max_text_chars: int = Field(default=300_000, ge=1)  # a 20,000-word article fits with room to spare
     max_title_chars: int = Field(default=1_000, ge=1)
     max_body_bytes: int = Field(default=4_000_000, ge=1024)
     max_batch_articles: int = Field(default=32, ge=1, le=10_000)
+
+    # HTML input and URL fetching (fetching is off by default: it lets clients make the server send requests)
+    max_html_bytes: int = Field(default=2_000_000, ge=1024, description="Largest accepted HTML page (UTF-8 bytes).")
+    max_html_elements: int = Field(
+        default=30_000, ge=100, le=10_000_000, description="Most elements in an HTML page (extraction time grows)."
+    )
+    fetch_urls: bool = Field(default=False, description="Accept `url` input and fetch the page server-side.")
+    fetch_allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts that may be fetched (JSON list in the environment): 'example.com' exactly, "
+        "'*.example.com' for its subdomains. Private, loopback and link-local addresses are refused unless "
+        "their host is listed exactly.",
+    )
+    fetch_max_bytes: int = Field(default=2_000_000, ge=1024, description="Largest fetched page in bytes.")
+    fetch_timeout_s: float = Field(default=10.0, gt=0, le=300, description="Deadline for the whole fetch.")
+    fetch_max_redirects: int = Field(default=3, ge=0, le=10, description="Same-host redirects followed at most.")
 
     # Service
     host: str = "127.0.0.1"
@@ -64,6 +108,28 @@ class Settings(BaseSettings):
     )
     batch_max_articles: int = Field(default=64, ge=1, le=10_000, description="Most articles per model pass.")
     max_queue: int = Field(default=64, ge=1, le=100_000, description="Requests waiting beyond this get 503.")
+    request_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Per-request deadline: past it the client gets 504 and queued work is dropped.",
+    )
+    warmup: bool = Field(default=True, description="Run one summary after loading, before reporting ready.")
+    shutdown_grace_s: float = Field(
+        default=30.0, ge=0, le=3600, description="On SIGTERM, how long in-flight requests may take to finish."
+    )
+
+    # Security and observability
+    api_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="Accepted bearer keys (JSON list in the environment); empty and no key file means no auth.",
+    )
+    api_keys_file: Path | None = Field(default=None, description="File with one accepted bearer key per line.")
+    log_format: Literal["json", "text"] = Field(default="json", description="json: one JSON object per log line.")
+    log_article_text: bool = Field(
+        default=False, description="Debug only: log the text of requests that fail validation. Off in production."
+    )
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
 
 
 @lru_cache(maxsize=1)

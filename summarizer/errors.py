@@ -39,3 +39,18 @@ class ModelLoadError(SummarizerError):
     """The model directory is missing, incomplete or not loadable safely."""
 
     code = "model_load_failed"
+
+
+class FetchError(SummarizerError):
+    """A page could not be fetched from its URL (upstream failure: unreachable, error status, timeout).
+
+    Codes: ``fetch_failed``, ``fetch_timeout``, ``too_many_redirects``.
+    """
+
+    code = "fetch_failed"
+
+
+class FetchRefusedError(FetchError):
+    """Fetching the URL is not allowed by the settings (disabled, host not listed, private address, redirect)."""
+
+    code = "host_not_allowed"

@@ -51,8 +51,16 @@ class Summarizer:
     def load(
         cls, model: str | None = None, *, device: str | None = None, settings: Settings | None = None
     ) -> Summarizer:
-        """Load the encoder (default: the embedded all-MiniLM-L6-v2) and prepare the summarizer."""
+        """Load the encoder (default: the embedded all-MiniLM-L6-v2) and prepare the summarizer.
+
+        With ``settings.backend == "abstractive"``, ``Summarizer.load`` returns an
+        ``AbstractiveSummarizer`` instead (``model`` is then the seq2seq checkpoint).
+        """
         settings = settings or get_settings()
+        if cls is Summarizer and settings.backend == "abstractive":
+            from summarizer.backends.abstractive import AbstractiveSummarizer  # lazy: it imports this module
+
+            return AbstractiveSummarizer.load(model, device=device, settings=settings)
         if settings.torch_threads:
             torch.set_num_threads(settings.torch_threads)
         encoder = TransformerEncoder.load(
@@ -66,6 +74,15 @@ class Summarizer:
             batch_tokens=settings.encode_batch_tokens,
         )
         return cls(encoder, settings)
+
+    @property
+    def model_name(self) -> str:
+        """The model that writes the summary (for this backend, the encoder that ranks sentences)."""
+        return self.encoder.name
+
+    @property
+    def device(self) -> str:
+        return self.encoder.device
 
     # -- public API -----------------------------------------------------------------------------
 
@@ -97,6 +114,22 @@ class Summarizer:
         ``InvalidInputError`` whose message names its position when there are several.
         """
         validate_knobs(max_sentences, max_words, bullets)
+        prepared = self._prepare_many(texts, titles)
+        if not prepared:
+            return []
+
+        started = time.perf_counter()
+        encoded = self._encode_many(prepared)
+        encode_ms = (time.perf_counter() - started) * 1000 / len(prepared)  # shared pass, split evenly
+        return [
+            self._compose(p, emb, title_emb, max_sentences, max_words, bullets, encode_ms)
+            for p, (emb, title_emb) in zip(prepared, encoded, strict=True)
+        ]
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    def _prepare_many(self, texts: Sequence[str], titles: Sequence[str | None] | None) -> list[_Prepared]:
+        """Validate and segment every article before any model work (shared with the other backends)."""
         if isinstance(texts, str):
             raise InvalidInputError("texts must be a list of strings, not one string", code="invalid_parameter")
         titles = list(titles) if titles is not None else [None] * len(texts)
@@ -110,29 +143,23 @@ class Summarizer:
                 if len(texts) > 1:
                     exc.article_index = i
                 raise
-        if not prepared:
-            return []
+        return prepared
 
-        started = time.perf_counter()
+    def _encode_many(self, prepared: Sequence[_Prepared]) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """Sentence and title embeddings of every article, from one shared encoder pass."""
         batch: list[str] = []
         for p in prepared:
             batch.extend(s.text for s in p.sentences)
             if p.title:
                 batch.append(p.title)
         embeddings = self.encoder.encode(batch)
-        encode_ms = (time.perf_counter() - started) * 1000 / len(prepared)  # shared pass, split evenly
-
-        results = []
+        out = []
         offset = 0
         for p in prepared:
             n = len(p.sentences)
-            emb = embeddings[offset : offset + n]
-            title_emb = embeddings[offset + n] if p.title else None
+            out.append((embeddings[offset : offset + n], embeddings[offset + n] if p.title else None))
             offset += n + (1 if p.title else 0)
-            results.append(self._compose(p, emb, title_emb, max_sentences, max_words, bullets, encode_ms))
-        return results
-
-    # -- steps ----------------------------------------------------------------------------------
+        return out
 
     def _prepare(self, text: object, title: object) -> _Prepared:
         started = time.perf_counter()
@@ -161,30 +188,13 @@ class Summarizer:
         )
         rank_ms = (time.perf_counter() - started) * 1000
         content = sum(is_content(s) for s in p.sentences)
-        if bullets and content <= 1:
-            warnings.append("article has one sentence: no bullets")
-        elif abstained:
-            warnings.append(
-                f"asked for {bullets} bullets; only {len(bullet_idx)} sentences are confidently about why "
-                "this matters, so no more were invented"
-            )
-        elif len(bullet_idx) < bullets:
-            warnings.append(
-                f"asked for {bullets} bullets but only {len(bullet_idx)} sentences outside the summary qualify"
-            )
+        warnings.extend(bullet_warnings(bullets, len(bullet_idx), abstained, content))
         if len(chosen) < max_sentences and max_words is None and content > len(chosen):
             warnings.append(f"returned {len(chosen)} of {max_sentences} sentences: the rest repeat chosen ones")
 
         def span(i: int) -> Span:
             s = p.sentences[i]
             return Span(text=s.text, start=s.start, end=s.end)
-
-        def bullet(i: int) -> Span:
-            s = p.sentences[i]
-            start, end = trim_bullet(p.text, s.content_start, s.end)
-            if (start, end) == (s.content_start, s.end):
-                return span(i)
-            return Span(text=display_text(p.text[start:end]), start=start, end=end)
 
         summary_spans = [span(i) for i in chosen]
         meta = Meta(
@@ -205,7 +215,29 @@ class Summarizer:
         return Summary(
             summary=" ".join(s.text for s in summary_spans),
             sentences=summary_spans,
-            why_it_matters=[bullet(i) for i in bullet_idx],
+            why_it_matters=[bullet_span(p.text, p.sentences[i]) for i in bullet_idx],
             meta=meta,
             warnings=warnings,
         )
+
+
+def bullet_span(text: str, sentence: Sentence) -> Span:
+    """A "Why it matters" sentence trimmed to read on its own; the offsets move with the trim."""
+    start, end = trim_bullet(text, sentence.content_start, sentence.end)
+    if (start, end) == (sentence.content_start, sentence.end):
+        return Span(text=sentence.text, start=sentence.start, end=sentence.end)
+    return Span(text=display_text(text[start:end]), start=start, end=end)
+
+
+def bullet_warnings(asked: int, returned: int, abstained: bool, content_sentences: int) -> list[str]:
+    """Why fewer bullets came back than were asked for (shared by the backends)."""
+    if asked and content_sentences <= 1:
+        return ["article has one sentence: no bullets"]
+    if abstained:
+        return [
+            f"asked for {asked} bullets; only {returned} sentences are confidently about why this matters, "
+            "so no more were invented"
+        ]
+    if returned < asked:
+        return [f"asked for {asked} bullets but only {returned} sentences outside the summary qualify"]
+    return []

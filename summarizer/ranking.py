@@ -16,7 +16,7 @@ from summarizer.heads.linear import LinearHead
 from summarizer.significance import cue_score
 from summarizer.text import Sentence
 from summarizer.text.labels import WHY_IT_MATTERS
-from summarizer.validation import MIN_CONTENT_WORDS
+from summarizer.validation import MAX_SENTENCE_WORDS, MIN_CONTENT_WORDS
 
 DUPLICATE_SIMILARITY = 0.9  # above this two sentences say the same thing
 # A bullet at least this similar to a summary sentence paraphrases it (see benchmarks/quality.py,
@@ -47,7 +47,9 @@ class BulletWeights:
 
 
 def is_content(sentence: Sentence) -> bool:
-    return not sentence.boilerplate and not sentence.heading and sentence.words >= MIN_CONTENT_WORDS
+    return (
+        not sentence.boilerplate and not sentence.heading and MIN_CONTENT_WORDS <= sentence.words <= MAX_SENTENCE_WORDS
+    )
 
 
 def summary_scores(

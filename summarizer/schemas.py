@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
-class Span(BaseModel):
-    """A sentence taken from the input: ``input[start:end]`` is its source text."""
+def _absent(value: object) -> bool:
+    return value is None or value == []
 
-    text: str = Field(description="Display text: the source span, leading labels removed, whitespace collapsed.")
+
+class SourceSpan(BaseModel):
+    """A sentence of the input that a generated sentence draws on: ``input[start:end]``."""
+
     start: int = Field(ge=0, description="Offset of the first character in the submitted text.")
     end: int = Field(ge=0, description="Offset one past the last character in the submitted text.")
+    similarity: float | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Encoder cosine similarity between the generated sentence and this source (summary sentences).",
+    )
+
+
+class Span(BaseModel):
+    """A summary sentence or bullet with its provenance.
+
+    Taken from the input (extractive): ``input[start:end]`` is its source text. Written by a model
+    (abstractive, ``generated`` true): ``input[start:end]`` is the source sentence it draws on
+    most, and ``sources`` lists every source, strongest first.
+    """
+
+    text: str = Field(
+        description="Display text: the source span, leading labels removed, whitespace collapsed; "
+        "or the sentence the model wrote."
+    )
+    start: int = Field(ge=0, description="Offset of the first character in the submitted text.")
+    end: int = Field(ge=0, description="Offset one past the last character in the submitted text.")
+    generated: bool | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Abstractive backend only: true when a model wrote the text, false when it was taken from the "
+        "input as a fallback. Absent for the extractive backend.",
+    )
+    sources: list[SourceSpan] = Field(
+        default_factory=list,
+        exclude_if=_absent,
+        description="For generated text: the input sentences it draws on (summary sentences: most similar by the "
+        "encoder; bullets: the sentences they condense). Absent for text taken from the input.",
+    )
 
 
 class InputStats(BaseModel):
@@ -24,18 +62,65 @@ class Meta(BaseModel):
     bullet_selector: str = Field(default="heuristic", description="learned or heuristic 'Why it matters' selector.")
     model: str
     device: str
-    engine: str = Field(default="torch", description="What runs the encoder: torch or onnxruntime.")
-    precision: str = Field(default="float32", description="Encoder precision: float32, bfloat16, float16 or int8.")
+    engine: str = Field(
+        default="torch", description="What runs the model: torch or onnxruntime (the encoder; abstractive: torch)."
+    )
+    precision: str = Field(
+        default="float32",
+        description="Precision of the model that writes the summary (the encoder, or the abstractive seq2seq model): "
+        "float32, bfloat16, float16 or int8.",
+    )
     elapsed_ms: float
     input: InputStats
     timings_ms: dict[str, float] = Field(
-        default_factory=dict, description="Where the time went: segment, encode, rank."
+        default_factory=dict, description="Where the time went: segment, encode, rank (and generate, abstractive)."
+    )
+    encoder: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Abstractive backend: the sentence encoder that picks bullets and finds provenance.",
+    )
+    chunks: int | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Abstractive backend: model inputs the article was split into (1 when it fits one window).",
+    )
+    truncated: bool | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Abstractive backend: whether any text was cut to fit the model's window (chunking is built "
+        "so that none is).",
     )
 
 
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+class SourceInfo(BaseModel):
+    """What was extracted from an HTML page (only for ``html`` or ``url`` input)."""
+
+    format: Literal["html"] = "html"
+    url: str | None = Field(default=None, description="The fetched URL after same-host redirects (url input).")
+    title: str | None = Field(default=None, description="The page's headline as extracted.")
+    date: str | None = Field(default=None, description="The page's publication date (YYYY-MM-DD) as extracted.")
+
+
 class Summary(BaseModel):
-    summary: str = Field(description="The summary sentences joined by spaces, in article order.")
+    summary: str = Field(
+        description="The summary sentences joined by spaces, in article order (as generated, abstractive backend)."
+    )
     sentences: list[Span]
     why_it_matters: list[Span]
     meta: Meta
     warnings: list[str] = Field(default_factory=list)
+    # Optional parts are left out of the JSON when absent, so plain-text answers keep their shape.
+    source_text: str | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="The text that was summarized (the main text extracted from HTML); offsets index it. "
+        "Only when include_source is asked.",
+    )
+    source: SourceInfo | None = Field(
+        default=None, exclude_if=_is_none, description="For html or url input: the page's title, date and URL."
+    )

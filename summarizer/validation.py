@@ -14,6 +14,9 @@ MAX_SENTENCES_RANGE = (1, 10)
 BULLETS_RANGE = (0, 5)
 MAX_WORDS_RANGE = (1, 10_000)
 MIN_CONTENT_WORDS = 3  # shorter fragments ("Key points", "asdf") are not sentences to summarize
+# Longer "sentences" are text without sentence punctuation (a dump, a table): never a summary sentence.
+# The longest real sentence in the 411 CNN/DailyMail dev articles has 328 words.
+MAX_SENTENCE_WORDS = 1_000
 
 
 def check_range(name: str, value: object, bounds: tuple[int, int], *, optional: bool = False) -> None:
@@ -49,7 +52,14 @@ def validate_article(text: object, title: object, settings: Settings) -> tuple[l
             f"title has {len(title)} characters; the limit is {settings.max_title_chars}", code="title_too_long"
         )
     sentences = segment(text)
-    if not any(s.words >= MIN_CONTENT_WORDS for s in sentences):
+    if not any(MIN_CONTENT_WORDS <= s.words <= MAX_SENTENCE_WORDS for s in sentences):
+        longest = max((s.words for s in sentences), default=0)
+        if longest > MAX_SENTENCE_WORDS:
+            raise InvalidInputError(
+                f"text has no sentence boundaries: it runs {longest} words without one (a summary is made of "
+                f"sentences of at most {MAX_SENTENCE_WORDS} words)",
+                code="no_sentence_boundaries",
+            )
         raise InvalidInputError(
             "text contains no sentence to summarize (need at least one sentence of three or more words)",
             code="no_sentences",

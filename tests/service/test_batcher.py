@@ -93,3 +93,39 @@ def test_a_full_queue_answers_503_at_once(fake_summarizer: Summarizer) -> None:
     rejected = next(r for r in responses if r.status_code == 503)
     assert_error(rejected, 503, "overloaded")
     assert rejected.headers["retry-after"] == "1"
+
+
+def test_after_a_burst_of_503s_the_service_answers_200_again(fake_summarizer: Summarizer) -> None:
+    gate = GatedSummarizer(fake_summarizer)
+    app = _app(gate, max_queue=1)
+
+    async def burst_then_retry() -> tuple[list[httpx.Response], httpx.Response]:
+        responses = await _drive(app, [{"text": TEXTS[0]}] * 6, gate)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                return responses, await client.post("/v1/summarize", json={"text": TEXTS[1]})
+
+    burst, after = asyncio.run(burst_then_retry())
+    assert [r.status_code for r in burst].count(503) == 4
+    assert after.status_code == 200, after.text
+
+
+def test_a_request_past_its_deadline_gets_504_and_its_queued_work_is_dropped(fake_summarizer: Summarizer) -> None:
+    gate = GatedSummarizer(fake_summarizer)
+    app = _app(gate, request_timeout_s=0.1)
+
+    async def drive() -> list[httpx.Response]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=20) as client:
+                first = asyncio.create_task(client.post("/v1/summarize", json={"text": TEXTS[0]}))
+                await asyncio.to_thread(gate.entered.wait, 10)
+                queued = await client.post("/v1/summarize", json={"text": TEXTS[1]})  # waits behind the gate
+                gate.release.set()
+                return [await first, queued]
+
+    first, queued = asyncio.run(drive())
+    assert_error(first, 504, "timeout")  # its pass was already running: the answer is late, not lost silently
+    assert_error(queued, 504, "timeout")
+    assert gate.calls == [1]  # the queued request timed out before its pass and was never run

@@ -85,3 +85,35 @@ def test_lazy_load_starts_on_first_request(make_client: Callable[..., TestClient
 def test_injected_summarizer_is_ready_at_once(client: TestClient) -> None:
     assert client.get("/readyz").status_code == 200
     assert client.get("/v1/info").json()["status"] == "ready"
+
+
+def test_ready_only_after_a_warm_up_pass(
+    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch, fake_summarizer: Summarizer
+) -> None:
+    calls: list[str] = []
+    real = fake_summarizer.summarize_many
+
+    def counting(texts, *args, **kwargs):
+        calls.append("summarize")
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(fake_summarizer, "summarize_many", counting)
+    monkeypatch.setattr(Summarizer, "load", lambda *a, **k: fake_summarizer)
+    client = make_client(Settings(), summarizer=None)
+    assert _poll(client, lambda r: r.status_code == 200).status_code == 200
+    assert calls == ["summarize"]  # the warm-up ran before the first client request
+    metrics = client.get("/metrics").text
+    assert "summarizer_model_ready 1.0" in metrics
+
+
+def test_a_failing_warm_up_keeps_the_service_unready(
+    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch, fake_summarizer: Summarizer
+) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("kernel crashed")
+
+    monkeypatch.setattr(fake_summarizer, "summarize_many", broken)
+    monkeypatch.setattr(Summarizer, "load", lambda *a, **k: fake_summarizer)
+    client = make_client(Settings(), summarizer=None)
+    response = _poll(client, lambda r: r.json()["error"]["code"] != "not_ready")
+    assert "warm-up failed: RuntimeError" in assert_error(response, 503, "model_load_failed")

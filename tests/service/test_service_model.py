@@ -16,6 +16,7 @@ from service import create_app
 from summarizer import Settings, Summarizer
 
 pytestmark = pytest.mark.model
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +92,6 @@ def test_real_server(live_server: str, seed_text: str) -> None:
             headers={"Content-Type": "application/json"},
         )
         assert_error(chunked, 413, "body_too_large")
+        # A large upload refused by its Content-Length: the client still reads the 413 (no connection reset).
+        big = http.post("/v1/summarize", content=b'{"text": "' + b"x" * 8_000_000 + b'"}', headers=JSON)
+        assert_error(big, 413, "body_too_large")
