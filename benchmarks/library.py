@@ -63,6 +63,33 @@ def matmul_gflops(dtype: torch.dtype, size: int = 1024, repeats: int = 10) -> fl
     return 2 * size**3 * repeats / (time.perf_counter() - started) / 1e9
 
 
+def int8_matmul_gops(size: int = 1024, repeats: int = 10) -> float:
+    """ONNX Runtime's MatMulInteger (uint8 x int8 -> int32), the kernel the int8 encoder's linear layers use."""
+    import numpy as np
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    weights = numpy_helper.from_array(rng.integers(-127, 127, (size, size), dtype=np.int8), "B")
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["A", "B"], ["Y"])],
+        "int8_matmul",
+        [helper.make_tensor_value_info("A", TensorProto.UINT8, [size, size])],
+        [helper.make_tensor_value_info("Y", TensorProto.INT32, [size, size])],
+        initializer=[weights],
+    )
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = torch.get_num_threads()
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    feed = {"A": rng.integers(0, 255, (size, size), dtype=np.uint8)}
+    session.run(None, feed)
+    started = time.perf_counter()
+    for _ in range(repeats):
+        session.run(None, feed)
+    return 2 * size**3 * repeats / (time.perf_counter() - started) / 1e9
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -104,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = {
         "segmentation (pysbd + labels)": timed(lambda: segment(typical), 5),
         "tokenisation": timed(tokenize, 5),
-        "encoder (tokenise + length-bucketed forward passes)": timed(lambda: encoder.encode(cleaned), 5),
+        "encoder (tokenise + forward passes)": timed(lambda: encoder.encode(cleaned), 5),
         "ranking (summary + bullets)": timed(
             lambda: select_bullets(
                 sentences, embeddings, summary, summarizer.prototypes, count=2, head=summarizer.bullet_head
@@ -113,17 +140,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         + timed(lambda: select_summary(sentences, embeddings, max_sentences=3, max_words=None), 5),
     }
-    unbucketed = TransformerEncoder(
-        encoder.model,
-        encoder.tokenizer,
-        name=encoder.name,
-        device=torch.device(encoder.device),
-        max_seq_length=encoder.max_seq_length,
-        batch_size=encoder.batch_size,
-        batch_tokens=10**9,
-    )
-    unbucketed.runner, unbucketed.quantized = encoder.runner, encoder.quantized
-    one_batch_ms = timed(lambda: unbucketed.encode(cleaned), 5)
+    one_batch_ms = None
+    if encoder.runner is None:  # torch: compare the length-bucketed batches with one padded batch
+        unbucketed = TransformerEncoder(
+            encoder.model,
+            encoder.tokenizer,
+            name=encoder.name,
+            device=torch.device(encoder.device),
+            max_seq_length=encoder.max_seq_length,
+            batch_size=encoder.batch_size,
+            batch_tokens=10**9,
+        )
+        one_batch_ms = timed(lambda: unbucketed.encode(cleaned), 5)
     total = sum(rows.values())
     print(f"\nprofile of a median article: {len(typical)} characters, {len(sentences)} sentences")
     print("| stage | ms | share |")
@@ -131,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, ms in rows.items():
         print(f"| {name} | {ms:.1f} | {ms / total:.0%} |")
 
-    print(f"| (for comparison) encoder with one padded batch, no token budget | {one_batch_ms:.1f} | - |")
+    if one_batch_ms is not None:
+        print(f"| (for comparison) encoder with one padded batch, no token budget | {one_batch_ms:.1f} | - |")
 
     print("\n| encoder engine (same median article) | ms | cosine to torch fp32 (min) |")
     print("|---|---|---|")
@@ -147,20 +176,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {label} | {timed(lambda c=candidate: c.encode(cleaned), 5):.1f} | {cosine:.4f} |")
 
     lengths = [len(ids) for ids in tokenize()["input_ids"]]
-    batches = encoder._batches(lengths)
-    padded = [max(lengths[w] for w in batch) for batch in batches for _ in batch]
-    encode_s = rows["encoder (tokenise + length-bucketed forward passes)"] / 1000
+    if encoder.runner is not None:  # one window per run, no padding (see OnnxRunner)
+        execution = f"{len(lengths)} single-window runs on {encoder.runner.workers} threads, no padding"
+    else:
+        batches = encoder._batches(lengths)
+        padded = [max(lengths[w] for w in batch) for batch in batches for _ in batch]
+        execution = f"{len(batches)} forward passes, padding {1 - sum(lengths) / sum(padded):.0%} of computed tokens"
+    encode_s = rows["encoder (tokenise + forward passes)"] / 1000
     useful = encoder_flops(encoder.model.config, lengths) / encode_s / 1e9
-    print("\n| precision | dense matmul GFLOP/s (1024^3) |")
+    print("\n| precision | dense matmul GFLOP/s (GOP/s for int8), 1024^3 |")
     print("|---|---|")
-    peaks = {}
-    for dtype in (torch.float32, torch.bfloat16):
-        peaks[dtype] = matmul_gflops(dtype)
-        print(f"| {str(dtype).removeprefix('torch.')} | {peaks[dtype]:.1f} |")
-    limit = peaks.get(next(encoder.model.parameters()).dtype, float("nan"))
+    peaks = {str(dtype).removeprefix("torch."): matmul_gflops(dtype) for dtype in (torch.float32, torch.bfloat16)}
+    peaks["int8"] = int8_matmul_gops()
+    for name, value in peaks.items():
+        print(f"| {name}{' (onnxruntime MatMulInteger)' if name == 'int8' else ' (torch)'} | {value:.1f} |")
+    limit = peaks.get(encoder.precision, float("nan"))
     print(
         f"\nencoder: {useful:.1f} GFLOP/s on real tokens = {useful / limit:.0%} of the {encoder.precision} matmul "
-        f"limit; {len(batches)} forward passes, padding {1 - sum(lengths) / sum(padded):.0%} of computed tokens"
+        f"limit; {execution}"
     )
     return 0
 

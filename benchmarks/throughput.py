@@ -106,16 +106,28 @@ def main(argv: list[str] | None = None) -> int:
     with args.data.open(encoding="utf-8") as fh:
         articles = [json.loads(line)["article"] for line in fh]
 
+    def serve(port: int) -> list[str]:
+        return [sys.executable, "-m", "summarizer", "serve", "--port", str(port)]
+
+    # (command, environment): the service as auto configures it, the service forced to the fp32
+    # encoder (what the precision choice is worth), and the naive baseline.
+    # The result cache is off: the levels replay the same articles, and this measures the model path.
+    no_cache = {"SUMMARIZER_RESULT_CACHE_ENTRIES": "0"}
     servers = {
-        "summarizer serve": lambda port: [sys.executable, "-m", "summarizer", "serve", "--port", str(port)],
-        "naive baseline": lambda port: [sys.executable, "benchmarks/naive_baseline.py", "--port", str(port)],
+        "summarizer serve": (serve, no_cache),
+        "summarizer serve, float32": (serve, {**no_cache, "SUMMARIZER_PRECISION": "float32"}),
+        "naive baseline": (lambda port: [sys.executable, "benchmarks/naive_baseline.py", "--port", str(port)], {}),
     }
-    results: dict[tuple[str, int], dict] = {}
-    for name, command in servers.items():
+    # Must-show of the throughput issue: one ~500-word article, one client.
+    single = min(articles, key=lambda a: abs(len(a.split()) - 500))
+    results: dict[tuple[str, int | str], dict] = {}
+    for name, (command, env) in servers.items():
         port = free_port()
-        process = start(command(port), port)
+        process = start(command(port), port, env)
         try:
             asyncio.run(drive(port, articles, 1, 3))  # warm-up
+            results[(name, "1 (500 words)")] = asyncio.run(drive(port, [single], 1, min(args.seconds, 10)))
+            results[(name, "1 (500 words)")]["rss"] = peak_rss_mb(process.pid)
             for clients in args.clients:
                 results[(name, clients)] = asyncio.run(drive(port, articles, clients, args.seconds))
                 results[(name, clients)]["rss"] = peak_rss_mb(process.pid)
@@ -127,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                 process.kill()
 
     print(f"{len(articles)} articles, {args.seconds:.0f} s per level, loopback, {os.cpu_count()} CPUs")
+    print(f"'1 (500 words)': one client sending one {len(single.split())}-word article repeatedly")
     print("| server | clients | articles/s | vs naive | p50 ms | p95 ms | p99 ms | non-200 | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|---|")
     for (name, clients), r in results.items():

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from service.auth import load_api_keys, require_api_key
 from service.batcher import MicroBatcher
+from service.cache import ResultCache
 from service.errors import ApiError, install_error_handlers
 from service.inputs import resolve_articles
 from service.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -213,6 +214,7 @@ def create_app(
             max_queue=settings.max_queue,
             timeout_s=settings.request_timeout_s,
             metrics=metrics,
+            cache=ResultCache(settings.result_cache_entries) if settings.result_cache_entries else None,
         )
     )
     if metrics is not None:

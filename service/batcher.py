@@ -5,6 +5,7 @@ idle the first request waits at most ``batch_wait_ms`` for company; while a pass
 requests queue and form the next pass. The queue is bounded: past ``max_queue`` waiting requests
 the service answers 503 with Retry-After at once instead of letting latency grow without bound.
 A request that passes its deadline gets 504, and its work is dropped if it has not started.
+Articles seen before with the same options are answered from a bounded LRU without queueing.
 An invalid article fails only its own request, never its batch-mates.
 """
 
@@ -16,6 +17,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from service.cache import ResultCache, cache_key
 from service.errors import ApiError
 from service.observability import Metrics
 from service.runtime import ModelRuntime, summarize_grouped
@@ -43,11 +45,13 @@ class MicroBatcher:
         max_queue: int,
         timeout_s: float | None = None,
         metrics: Metrics | None = None,
+        cache: ResultCache | None = None,
     ) -> None:
         self.runtime = runtime
         self.wait_s = wait_ms / 1000
         self.timeout_s = timeout_s
         self.metrics = metrics
+        self.cache = cache
         self.max_articles = max_articles
         self._queue: asyncio.Queue[_Job] = asyncio.Queue(maxsize=max_queue)
         self._task: asyncio.Task | None = None
@@ -68,7 +72,26 @@ class MicroBatcher:
             self._task = None
 
     async def submit(self, summarizer: Summarizer, articles: Sequence[SummarizeRequest]) -> list[Summary]:
-        """Queue ``articles`` (one request) and wait for their summaries."""
+        """Summaries of ``articles`` (one request): cached ones at once, the rest through the model queue."""
+        if self.cache is None:
+            return await self._submit_job(articles)
+        keys = [cache_key(a) for a in articles]
+        results: list[Summary | None] = [self.cache.get(k) for k in keys]
+        missing = [i for i, r in enumerate(results) if r is None]
+        if missing:
+            try:
+                fresh = await self._submit_job([articles[i] for i in missing])
+            except InvalidInputError as exc:
+                if len(articles) > 1:  # renumber from the submitted subset to the client's request
+                    exc.article_index = missing[exc.article_index or 0]
+                raise
+            for i, summary in zip(missing, fresh, strict=True):
+                results[i] = summary
+                self.cache.put(keys[i], summary)
+        return [r for r in results if r is not None]
+
+    async def _submit_job(self, articles: Sequence[SummarizeRequest]) -> list[Summary]:
+        """Queue ``articles`` and wait for their summaries."""
         job = _Job(articles, asyncio.get_running_loop().create_future())
         try:
             self._queue.put_nowait(job)
@@ -82,7 +105,7 @@ class MicroBatcher:
         try:
             # On timeout wait_for cancels the future: a job not yet started is then skipped by the batcher.
             return await asyncio.wait_for(job.future, self.timeout_s)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # the builtin TimeoutError only from Python 3.11
             if self.metrics is not None:
                 self.metrics.timeouts.inc()
             raise ApiError(
@@ -126,7 +149,7 @@ class MicroBatcher:
                     return
                 try:
                     job = await asyncio.wait_for(self._queue.get(), remaining)
-                except TimeoutError:
+                except asyncio.TimeoutError:
                     return
             jobs.append(job)
             count += len(job.articles)

@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     bullet_head: Path | None = Field(default=None, description="Bullet head JSON; empty means the packaged one.")
     precision: Literal["auto", "float32", "bfloat16", "float16", "int8"] = Field(
         default="auto",
-        description="auto: float16 on CUDA, bfloat16 on CPUs with native bf16 that measure faster, else float32; "
+        description="auto: float16 on CUDA, bfloat16 on CPUs with native bf16 that measure faster, else int8 "
+        "(ONNX Runtime; float32 when the engine is torch or onnxruntime is missing); "
         "int8: ONNX Runtime per-channel dynamic quantization (CPU).",
     )
     engine: Literal["auto", "torch", "onnx"] = Field(
@@ -48,7 +49,7 @@ class Settings(BaseSettings):
         default=None,
         ge=16,
         le=1_000_000,
-        description="Most padded tokens per forward pass (default: 1024 CPU, 16384 GPU).",
+        description="Most padded tokens per forward pass (default: 512 CPU, 16384 GPU).",
     )
     max_seq_length: int = Field(default=256, ge=16, le=4096, description="Encoder window in tokens.")
     torch_threads: int | None = Field(default=None, ge=1, le=512)
@@ -108,6 +109,9 @@ class Settings(BaseSettings):
     )
     batch_max_articles: int = Field(default=64, ge=1, le=10_000, description="Most articles per model pass.")
     max_queue: int = Field(default=64, ge=1, le=100_000, description="Requests waiting beyond this get 503.")
+    result_cache_entries: int = Field(
+        default=1024, ge=0, le=1_000_000, description="Summaries kept for identical repeat requests (0: no cache)."
+    )
     request_timeout_s: float = Field(
         default=60.0,
         gt=0,

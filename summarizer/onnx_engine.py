@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -105,21 +106,45 @@ def _export(model_dir: Path, tokenizer, target: Path, quantized: bool) -> None:
 
 
 class OnnxRunner:
-    """Runs the exported graph; ``run`` maps tokenizer tensors to the last hidden state."""
+    """Runs the exported graph one window at a time, on a small pool of threads.
+
+    Each window (a sentence, or one window of a long one) is a batch of one: no padding is
+    computed, and the result depends on that window alone. That matters for int8: dynamic
+    quantization scales activations per tensor, so in a padded batch a sentence's embedding would
+    shift with its batch-mates (measured: the bullets of 12 of 128 articles changed with the other
+    articles of a cross-request batch). ONNX Runtime releases the GIL, so N single-threaded runs
+    in parallel use the cores better than one N-threaded run of such small matrices (measured on 2
+    cores: a 500-word article in 71 ms against 111 ms for length-bucketed padded batches).
+    """
 
     def __init__(self, path: Path, threads: int | None) -> None:
         import onnxruntime as ort
 
+        self.workers = max(1, threads or torch.get_num_threads())
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or torch.get_num_threads()
+        options.intra_op_num_threads = 1  # parallelism comes from running windows side by side
+        options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.path = path
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx") if self.workers > 1 else None
 
-    def run(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
-        feed = {k: v.cpu().numpy().astype(np.int64) for k, v in inputs.items()}
-        if "token_type_ids" not in feed:
-            feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
-        return torch.from_numpy(self.session.run(None, feed)[0])
+    def _token_sum(self, ids: list[int]) -> np.ndarray:
+        x = np.asarray(ids, dtype=np.int64)[None, :]
+        feed = {"input_ids": x, "attention_mask": np.ones_like(x), "token_type_ids": np.zeros_like(x)}
+        return self.session.run(None, feed)[0][0].sum(axis=0, dtype=np.float64)
+
+    def token_sums(self, windows: list[list[int]]) -> np.ndarray:
+        """Sum of the last hidden states over each window's tokens, shape (len(windows), hidden)."""
+        if not windows:
+            return np.zeros((0, 0))
+        if self._pool is None or len(windows) == 1:
+            return np.vstack([self._token_sum(w) for w in windows])
+        # Longest first, so no worker is left with one long window at the end.
+        order = sorted(range(len(windows)), key=lambda i: -len(windows[i]))
+        sums = list(self._pool.map(self._token_sum, [windows[i] for i in order]))
+        out = np.empty((len(windows), sums[0].shape[0]), dtype=np.float64)
+        out[order] = np.vstack(sums)
+        return out
 
 
 def load_runner(model_dir: Path, tokenizer, cache_dir: Path, *, quantized: bool, threads: int | None) -> OnnxRunner:

@@ -85,6 +85,12 @@ class Meta(BaseModel):
         exclude_if=_absent,
         description="Abstractive backend: model inputs the article was split into (1 when it fits one window).",
     )
+    cached: bool | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="true when the service answered from its result cache (an identical article and options seen "
+        "before); timings are those of the original computation.",
+    )
     truncated: bool | None = Field(
         default=None,
         exclude_if=_absent,

@@ -36,7 +36,7 @@ def url(server: _PageServer, path: str, host: str = "127.0.0.1") -> str:
 
 def without_timings(body: dict) -> dict:
     body = dict(body)
-    body["meta"] = {k: v for k, v in body["meta"].items() if k not in ("elapsed_ms", "timings_ms")}
+    body["meta"] = {k: v for k, v in body["meta"].items() if k not in ("elapsed_ms", "timings_ms", "cached")}
     return body
 
 
@@ -51,6 +51,7 @@ def test_html_summarizes_like_its_plain_text(client: TestClient) -> None:
     assert body["source"] == {"format": "html", "url": None, "title": HEADLINE, "date": "2025-03-17"}
     assert_offsets(body["source_text"], body["sentences"] + body["why_it_matters"])
     from_text = client.post("/v1/summarize", json={"text": PLAIN, "title": HEADLINE}).json()
+    assert from_text["meta"]["cached"] is True  # the page's extracted text and title are the same cache entry
     for key in ("source_text", "source"):
         del body[key]
     assert without_timings(body) == without_timings(from_text)

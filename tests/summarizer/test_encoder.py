@@ -177,11 +177,20 @@ def test_batches_cover_every_window_once_within_the_token_budget() -> None:
 
 
 def test_default_token_budget_depends_on_the_device() -> None:
-    assert _bare_encoder(batch_tokens=None).batch_tokens == 1024  # type: ignore[arg-type]
+    assert _bare_encoder(batch_tokens=None).batch_tokens == 512  # type: ignore[arg-type]
 
 
 @pytest.mark.model
 def test_batching_does_not_change_embeddings(encoder: TransformerEncoder) -> None:
+    """Torch path: padded, length-bucketed batches give the embeddings of one big batch."""
+    encoder = TransformerEncoder(
+        encoder.model,
+        encoder.tokenizer,
+        name="torch",
+        device=torch.device("cpu"),
+        max_seq_length=encoder.max_seq_length,
+        batch_size=64,
+    )
     sentences = [
         "Short one.",
         "A somewhat longer sentence about the central bank and its decision on interest rates this week.",
@@ -198,3 +207,24 @@ def test_batching_does_not_change_embeddings(encoder: TransformerEncoder) -> Non
         batch_tokens=32,
     )
     np.testing.assert_allclose(tight.encode(sentences), encoder.encode(sentences), atol=1e-5)
+
+
+SENTENCES = [
+    "The central bank cut interest rates by half a point on Thursday.",
+    "Shares rose.",
+    "Critics warned that the plan would raise taxes for families with young children next year.",
+    " ".join(["The committee discussed the budget at length"] * 40),  # several windows
+]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("precision", ["int8", "float32"])
+def test_onnx_embeddings_do_not_depend_on_what_else_is_encoded(precision: str) -> None:
+    """The service mixes articles of concurrent requests in one encoder call; int8 must not shift with them."""
+    encoder = TransformerEncoder.load(device="cpu", precision=precision, engine="onnx")
+    alone = encoder.encode(SENTENCES)
+    others = [f"Unrelated filler sentence {i} about weather, sport and markets." * (i % 5 + 1) for i in range(40)]
+    mixed = encoder.encode(others[:20] + SENTENCES + others[20:])[20 : 20 + len(SENTENCES)]
+    np.testing.assert_array_equal(alone, mixed)
+    reference = TransformerEncoder.load(device="cpu", precision="float32", engine="torch").encode(SENTENCES)
+    assert (alone * reference).sum(axis=1).min() > (0.97 if precision == "int8" else 0.9999)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from summarizer import ModelLoadError, onnx_engine
-from summarizer.encoder import TransformerEncoder, _choose_onnx
+from summarizer.encoder import TransformerEncoder, _auto_int8, _choose_onnx
 
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")
 SENTENCES = [
@@ -36,6 +36,18 @@ def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
         _choose_onnx("tensorrt", False, CPU, torch.float32)
 
 
+def test_auto_precision_is_int8_only_on_a_cpu_without_a_faster_bf16_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(onnx_engine, "available", lambda: True)
+    assert _auto_int8("auto", "auto", CPU, torch.float32)
+    assert _auto_int8("auto", "onnx", CPU, torch.float32)
+    assert not _auto_int8("auto", "auto", CPU, torch.bfloat16)  # the CPU has fast bf16: use it
+    assert not _auto_int8("auto", "auto", CUDA, torch.float16)
+    assert not _auto_int8("auto", "torch", CPU, torch.float32)  # the torch engine has no int8 path here
+    assert not _auto_int8("float32", "auto", CPU, torch.float32)  # an explicit precision wins
+    monkeypatch.setattr(onnx_engine, "available", lambda: False)
+    assert not _auto_int8("auto", "auto", CPU, torch.float32)
+
+
 def test_without_onnxruntime_auto_falls_back_and_int8_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(onnx_engine, "available", lambda: False)
     assert not _choose_onnx("auto", False, CPU, torch.float32)
@@ -46,7 +58,7 @@ def test_without_onnxruntime_auto_falls_back_and_int8_says_why(monkeypatch: pyte
 @pytest.mark.model
 def test_onnx_matches_torch_and_its_cache_is_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reference = TransformerEncoder.load(device="cpu", engine="torch").encode(SENTENCES)
-    encoder = TransformerEncoder.load(device="cpu", engine="onnx", cache_dir=tmp_path)
+    encoder = TransformerEncoder.load(device="cpu", engine="onnx", precision="float32", cache_dir=tmp_path)
     assert (encoder.engine, encoder.precision) == ("onnxruntime", "float32")
     np.testing.assert_allclose(encoder.encode(SENTENCES), reference, atol=1e-4)
 
@@ -56,14 +68,14 @@ def test_onnx_matches_torch_and_its_cache_is_verified(tmp_path: Path, monkeypatc
 
     real_export = onnx_engine._export
     monkeypatch.setattr(onnx_engine, "_export", no_export)
-    TransformerEncoder.load(device="cpu", engine="onnx", cache_dir=tmp_path)
+    TransformerEncoder.load(device="cpu", engine="onnx", precision="float32", cache_dir=tmp_path)
 
     # A damaged file fails its checksum and is rebuilt, never run.
     graph = next(tmp_path.glob("*.onnx"))
     graph.write_bytes(graph.read_bytes()[:1000])
     calls = []
     monkeypatch.setattr(onnx_engine, "_export", lambda *a, **k: (calls.append(1), real_export(*a, **k)))
-    rebuilt = TransformerEncoder.load(device="cpu", engine="onnx", cache_dir=tmp_path)
+    rebuilt = TransformerEncoder.load(device="cpu", engine="onnx", precision="float32", cache_dir=tmp_path)
     assert calls == [1]
     np.testing.assert_allclose(rebuilt.encode(SENTENCES), reference, atol=1e-4)
 
