@@ -54,8 +54,8 @@ RUN pip install --no-deps . && rm -rf build *.egg-info
 # Export the CPU ONNX graphs now so the first start does not (the cache key covers weights and
 # versions): int8 is what precision=auto picks on CPUs without fast bf16, float32 the explicit choice.
 ENV SUMMARIZER_CACHE_DIR=/var/cache/summarizer/onnx
-RUN python3 -c "from summarizer.encoder import TransformerEncoder as E; \
-[E.load(device='cpu', engine='onnx', precision=p) for p in ('int8', 'float32')]"
+RUN python3 -c "from summarizer import Settings, Summarizer; \
+[Summarizer.load(settings=Settings(device='cpu', engine='onnx', precision=p)) for p in ('int8', 'float32')]"
 
 # Optional: bake a model checkpoint from a hub (needs the hub reachable at build time). Only
 # safetensors, configs and tokenizer files are fetched (never pickles), and the checkpoint is loaded

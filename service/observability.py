@@ -25,7 +25,13 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # Accepted from clients only in this shape: it is echoed into headers and logs.
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and goes into the JSON.
-_STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+# uvicorn's "color_message" repeats the message with terminal colour codes: not for JSON.
+_STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 __all__ = ["METRICS_CONTENT_TYPE", "Metrics", "configure_logging", "new_request_id", "request_id_var"]
 
