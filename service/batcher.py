@@ -17,6 +17,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from starlette.concurrency import run_in_threadpool
+
 from service.cache import ResultCache, cache_key
 from service.errors import ApiError
 from service.observability import Metrics
@@ -74,13 +76,13 @@ class MicroBatcher:
     async def submit(self, summarizer: Summarizer, articles: Sequence[SummarizeRequest]) -> list[Summary]:
         """Summaries of ``articles`` (one request): cached ones at once, the rest through the model queue."""
         if self.cache is None:
-            return await self._submit_job(articles)
+            return await self._submit_job(summarizer, articles)
         keys = [cache_key(a) for a in articles]
         results: list[Summary | None] = [self.cache.get(k) for k in keys]
         missing = [i for i, r in enumerate(results) if r is None]
         if missing:
             try:
-                fresh = await self._submit_job([articles[i] for i in missing])
+                fresh = await self._submit_job(summarizer, [articles[i] for i in missing])
             except InvalidInputError as exc:
                 if len(articles) > 1:  # renumber from the submitted subset to the client's request
                     exc.article_index = missing[exc.article_index or 0]
@@ -90,8 +92,11 @@ class MicroBatcher:
                 self.cache.put(keys[i], summary)
         return [r for r in results if r is not None]
 
-    async def _submit_job(self, articles: Sequence[SummarizeRequest]) -> list[Summary]:
-        """Queue ``articles`` and wait for their summaries."""
+    async def _submit_job(self, summarizer: Summarizer, articles: Sequence[SummarizeRequest]) -> list[Summary]:
+        """Validate and segment ``articles`` on a pool thread, then queue them and wait for their summaries."""
+        # Off the model thread: the model encodes other requests meanwhile, and an invalid article is
+        # refused at once instead of after waiting its turn.
+        await run_in_threadpool(_prepare_all, summarizer, articles)
         job = _Job(articles, asyncio.get_running_loop().create_future())
         try:
             self._queue.put_nowait(job)
@@ -153,6 +158,22 @@ class MicroBatcher:
                     return
             jobs.append(job)
             count += len(job.articles)
+
+
+def _prepare_all(summarizer: Summarizer, articles: Sequence[SummarizeRequest]) -> None:
+    """Attach each article's validated segmentation; the first invalid one raises (numbered in a batch)."""
+    prepare = getattr(summarizer, "prepare", None)
+    if prepare is None:  # a summarizer without the split API: the model worker validates
+        return
+    for i, article in enumerate(articles):
+        if article.text is None or article._prepared is not None:
+            continue
+        try:
+            article._prepared = prepare(article.text, article.title)
+        except InvalidInputError as exc:
+            if len(articles) > 1:
+                exc.article_index = i
+            raise
 
 
 def _summarize_jobs(

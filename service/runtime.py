@@ -129,6 +129,8 @@ def summarize_grouped(summarizer: Summarizer, articles: Sequence[SummarizeReques
         groups.setdefault(article.knobs(), []).append(i)
     if len(groups) > 1:  # one summarize_many call validates everything first; several calls would not
         for i, article in enumerate(articles):
+            if not isinstance(article.for_model(), str):
+                continue  # prepared (validated) already
             try:
                 validate_article(article.text, article.title, summarizer.settings)
             except InvalidInputError as exc:
@@ -138,7 +140,7 @@ def summarize_grouped(summarizer: Summarizer, articles: Sequence[SummarizeReques
     for (max_sentences, max_words, bullets), indices in groups.items():
         try:
             summaries = summarizer.summarize_many(
-                [articles[i].text for i in indices],
+                [articles[i].for_model() for i in indices],
                 [articles[i].title for i in indices],
                 max_sentences=max_sentences,
                 max_words=max_words,

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from summarizer.pipeline import PreparedArticle
 from summarizer.schemas import Summary
 from summarizer.validation import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE
 
@@ -84,6 +95,13 @@ class SummarizeRequest(BaseModel):
         raise ValidationError.from_exception_data(
             type(self).__name__, [InitErrorDetails(type=error, loc=(loc,), input=None)]
         )
+
+    # Set by the service once the article is validated and segmented off the model thread.
+    _prepared: PreparedArticle | None = PrivateAttr(default=None)
+
+    def for_model(self) -> str | PreparedArticle:
+        """What ``summarize_many`` gets for this article: the prepared article when there is one."""
+        return self._prepared if self._prepared is not None else self.text  # type: ignore[return-value]
 
     def knobs(self) -> tuple[int, int | None, int]:
         """The parameters ``summarize_many`` takes once per call: articles sharing them share a call."""

@@ -28,7 +28,9 @@ from summarizer.validation import validate_article, validate_knobs
 
 
 @dataclass
-class _Prepared:
+class PreparedArticle:
+    """An article validated and segmented ahead of model work (``Summarizer.prepare``)."""
+
     text: str
     title: str | None
     sentences: list[Sentence]
@@ -101,7 +103,7 @@ class Summarizer:
 
     def summarize_many(
         self,
-        texts: Sequence[str],
+        texts: Sequence[str | PreparedArticle],
         titles: Sequence[str | None] | None = None,
         *,
         max_sentences: int = 3,
@@ -110,7 +112,8 @@ class Summarizer:
     ) -> list[Summary]:
         """Summarize several articles with one shared pass through the encoder.
 
-        Every article is validated before any model work; the first invalid one raises
+        ``texts`` holds article strings, or ``PreparedArticle`` results of ``prepare``. Every article
+        is validated before any model work; the first invalid one raises
         ``InvalidInputError`` whose message names its position when there are several.
         """
         validate_knobs(max_sentences, max_words, bullets)
@@ -128,8 +131,20 @@ class Summarizer:
 
     # -- steps ----------------------------------------------------------------------------------
 
-    def _prepare_many(self, texts: Sequence[str], titles: Sequence[str | None] | None) -> list[_Prepared]:
-        """Validate and segment every article before any model work (shared with the other backends)."""
+    def prepare(self, text: str, title: str | None = None) -> PreparedArticle:
+        """Validate and segment one article (no model work), e.g. on another thread while the model is busy.
+
+        ``summarize_many`` accepts the result in place of the text; raises ``InvalidInputError``.
+        """
+        return self._prepare(text, title)
+
+    def _prepare_many(
+        self, texts: Sequence[str | PreparedArticle], titles: Sequence[str | None] | None
+    ) -> list[PreparedArticle]:
+        """Validate and segment every article before any model work (shared with the other backends).
+
+        Articles already prepared by ``prepare`` are taken as they are (their title is inside).
+        """
         if isinstance(texts, str):
             raise InvalidInputError("texts must be a list of strings, not one string", code="invalid_parameter")
         titles = list(titles) if titles is not None else [None] * len(texts)
@@ -137,6 +152,9 @@ class Summarizer:
             raise InvalidInputError("titles must have one entry per text", code="invalid_parameter")
         prepared = []
         for i, (text, title) in enumerate(zip(texts, titles, strict=True)):
+            if isinstance(text, PreparedArticle):
+                prepared.append(text)
+                continue
             try:
                 prepared.append(self._prepare(text, title))
             except InvalidInputError as exc:
@@ -145,7 +163,7 @@ class Summarizer:
                 raise
         return prepared
 
-    def _encode_many(self, prepared: Sequence[_Prepared]) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    def _encode_many(self, prepared: Sequence[PreparedArticle]) -> list[tuple[np.ndarray, np.ndarray | None]]:
         """Sentence and title embeddings of every article, from one shared encoder pass."""
         batch: list[str] = []
         for p in prepared:
@@ -161,17 +179,17 @@ class Summarizer:
             offset += n + (1 if p.title else 0)
         return out
 
-    def _prepare(self, text: object, title: object) -> _Prepared:
+    def _prepare(self, text: object, title: object) -> PreparedArticle:
         started = time.perf_counter()
         sentences, clean_title = validate_article(text, title, self.settings)
         if clean_title is None and sentences and sentences[0].heading:
             clean_title = sentences[0].text  # a headline line is the title when none is given
         segment_ms = (time.perf_counter() - started) * 1000
-        return _Prepared(text=text, title=clean_title, sentences=sentences, segment_ms=segment_ms)  # type: ignore[arg-type]
+        return PreparedArticle(text=text, title=clean_title, sentences=sentences, segment_ms=segment_ms)  # type: ignore[arg-type]
 
     def _compose(
         self,
-        p: _Prepared,
+        p: PreparedArticle,
         embeddings: np.ndarray,
         title_embedding: np.ndarray | None,
         max_sentences: int,

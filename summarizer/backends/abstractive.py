@@ -31,7 +31,7 @@ from summarizer.backends.seq2seq import Seq2SeqModel
 from summarizer.config import Settings, get_settings
 from summarizer.encoder import Encoder
 from summarizer.errors import ModelLoadError
-from summarizer.pipeline import Summarizer, _Prepared, bullet_span, bullet_warnings
+from summarizer.pipeline import PreparedArticle, Summarizer, bullet_span, bullet_warnings
 from summarizer.ranking import is_content, select_bullets, select_summary
 from summarizer.schemas import InputStats, Meta, Summary
 from summarizer.text import count_words, normalize_for_model, segment
@@ -51,7 +51,7 @@ MAX_REDUCE_ROUNDS = 8
 class _Work:
     """One article on its way through the batch."""
 
-    p: _Prepared
+    p: PreparedArticle
     embeddings: np.ndarray
     chosen: list[int]  # the extractive summary
     bullets: list[int]
@@ -109,7 +109,7 @@ class AbstractiveSummarizer(Summarizer):
 
     def summarize_many(
         self,
-        texts: Sequence[str],
+        texts: Sequence[str | PreparedArticle],
         titles: Sequence[str | None] | None = None,
         *,
         max_sentences: int = 3,
@@ -149,7 +149,7 @@ class AbstractiveSummarizer(Summarizer):
 
     def _select(
         self,
-        p: _Prepared,
+        p: PreparedArticle,
         emb: np.ndarray,
         title_emb: np.ndarray | None,
         max_sentences: int,

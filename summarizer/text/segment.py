@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pysbd
 
@@ -72,9 +72,16 @@ def display_text(span: str) -> str:
     return _WS_RE.sub(" ", visible_text(span)).strip()
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
+    """One pysbd segmenter per thread: it keeps the text being split on the instance, so a shared
+    one gives wrong sentences when the service segments several requests at once."""
+    segmenter = getattr(_local, "segmenter", None)
+    if segmenter is None:
+        segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:

@@ -29,6 +29,7 @@ class GatedSummarizer:
         self.settings = inner.settings
         self.encoder = inner.encoder
         self.backend = inner.backend
+        self.prepare = inner.prepare  # validation and segmentation run before the queue, never gated
         self.entered, self.release = threading.Event(), threading.Event()
         self.calls: list[int] = []
 
@@ -129,3 +130,23 @@ def test_a_request_past_its_deadline_gets_504_and_its_queued_work_is_dropped(fak
     assert_error(first, 504, "timeout")  # its pass was already running: the answer is late, not lost silently
     assert_error(queued, 504, "timeout")
     assert gate.calls == [1]  # the queued request timed out before its pass and was never run
+
+
+def test_an_invalid_article_is_refused_without_waiting_for_a_busy_model(fake_summarizer: Summarizer) -> None:
+    gate = GatedSummarizer(fake_summarizer)
+    app = _app(gate)
+
+    async def drive() -> httpx.Response:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=20) as client:
+                busy = asyncio.create_task(client.post("/v1/summarize", json={"text": TEXTS[0]}))
+                await asyncio.to_thread(gate.entered.wait, 10)  # the model is busy and stays busy
+                try:
+                    return await asyncio.wait_for(client.post("/v1/summarize", json={"text": "  "}), 5)
+                finally:
+                    gate.release.set()
+                    await busy
+
+    assert_error(asyncio.run(drive()), 422, "empty_text")
+    assert gate.calls == [1]  # only the valid request reached the model

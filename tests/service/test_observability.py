@@ -106,8 +106,8 @@ def test_metrics_count_requests_batches_and_model_state(client: TestClient) -> N
     assert _metric(text, ok.replace("200", "422")) == 1
     assert _metric(text, 'summarizer_requests_total{method="GET",route="unmatched",status="404"}') == 1
     assert _metric(text, 'summarizer_request_duration_seconds_count{route="/v1/summarize"}') == 3
-    # The repeat came from the result cache; the 422 is found by the library inside a model pass.
-    assert _metric(text, "summarizer_model_batch_articles_count") == 2
+    # The repeat came from the result cache, and the empty text was refused before it reached the queue.
+    assert _metric(text, "summarizer_model_batch_articles_count") == 1
     assert _metric(text, "summarizer_queue_depth") == 0
     assert _metric(text, "summarizer_model_ready") == 1
     assert "summarizer_model_load_seconds" in text

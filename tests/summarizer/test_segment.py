@@ -407,3 +407,19 @@ def test_content_start_skips_the_leading_label_but_not_the_span() -> None:
     assert text[labelled.content_start : labelled.end] == labelled.text
     plain = segment(text)[0]
     assert plain.content_start == plain.start
+
+
+def test_segmentation_is_thread_safe() -> None:
+    """The service segments concurrent requests on pool threads; a shared pysbd instance mixed their texts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [
+        f"Article {n} begins here. The council met on day {n} to vote. Officials said the plan costs {n} million. "
+        f"Critics in district {n} objected strongly. The vote is set for week {n}." * 3
+        for n in range(16)
+    ]
+    expected = [[(s.start, s.end) for s in segment(t)] for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(5):
+            got = list(pool.map(lambda t: [(s.start, s.end) for s in segment(t)], texts))
+            assert got == expected
