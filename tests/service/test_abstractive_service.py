@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from collections.abc import Callable
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from long_articles import long_article
 from service_checks import assert_error
 
 from summarizer import Settings
@@ -23,11 +23,8 @@ FAST = {"device": "cpu", "num_beams": 1, "max_new_tokens": 24}  # greedy and sho
 
 
 @pytest.fixture(scope="session")
-def tiny_bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("make_tiny_seq2seq", ROOT / "tools" / "make_tiny_seq2seq.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.make_tiny_seq2seq(tmp_path_factory.mktemp("seq2seq") / "tiny-bart", "bart")
+def tiny_bart_dir(tiny_seq2seq: Callable[[str], Path]) -> Path:
+    return tiny_seq2seq("bart")
 
 
 @pytest.fixture(scope="session")
@@ -39,19 +36,6 @@ def generator(tiny_bart_dir: Path) -> Seq2SeqModel:
 def client(make_client: Callable[..., TestClient], fake_encoder, generator: Seq2SeqModel) -> TestClient:
     settings = Settings(**FAST)  # the default limits
     return make_client(settings, summarizer=AbstractiveSummarizer(fake_encoder, generator, settings))
-
-
-def twenty_thousand_words() -> str:
-    paragraphs = [
-        p.strip()
-        for path in sorted((ROOT / "seeds").glob("00*.txt"))
-        for p in path.read_text(encoding="utf-8").split("\n\n")
-        if count_words(p) >= 8
-    ]
-    out: list[str] = []
-    while count_words("\n\n".join(out)) < 20_000:
-        out.extend(f"In part {len(out) + i + 1}, {p}" for i, p in enumerate(paragraphs))
-    return "\n\n".join(out)
 
 
 def check_offsets(text: str, body: dict) -> None:
@@ -97,7 +81,7 @@ def test_invalid_input_is_still_a_422(client: TestClient) -> None:
 
 
 def test_a_20000_word_article_is_chunked_and_answered(client: TestClient) -> None:
-    text = twenty_thousand_words()
+    text = long_article(20_000)
     assert count_words(text) >= 20_000
     defaults = Settings()
     assert len(text) <= defaults.max_text_chars

@@ -6,7 +6,6 @@ offsets and determinism, never wording.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from long_articles import long_article
 
 from summarizer import Settings, Summarizer
 from summarizer.backends import abstractive as abstractive_module
@@ -31,23 +31,9 @@ SEED = ROOT / "seeds" / "000_05444940e5ccca5a.txt"
 FAST = {"device": "cpu", "num_beams": 2, "max_new_tokens": 24}  # small searches keep the tests quick
 
 
-def _builder() -> Callable[..., Path]:
-    spec = importlib.util.spec_from_file_location("make_tiny_seq2seq", ROOT / "tools" / "make_tiny_seq2seq.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.make_tiny_seq2seq
-
-
 @pytest.fixture(scope="session")
-def tiny_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    make = _builder()
-    root = tmp_path_factory.mktemp("seq2seq")
-    return {family: make(root / f"tiny-{family}", family) for family in ("bart", "t5")}
-
-
-@pytest.fixture(scope="session")
-def bart(tiny_dirs: dict[str, Path]) -> Seq2SeqModel:
-    return Seq2SeqModel.load(str(tiny_dirs["bart"]), device="cpu", batch_size=32)
+def bart(tiny_seq2seq: Callable[[str], Path]) -> Seq2SeqModel:
+    return Seq2SeqModel.load(str(tiny_seq2seq("bart")), device="cpu", batch_size=32)
 
 
 @pytest.fixture
@@ -56,23 +42,6 @@ def make(fake_encoder, bart: Seq2SeqModel) -> Callable[..., AbstractiveSummarize
         return AbstractiveSummarizer(fake_encoder, bart, Settings(**(FAST | settings)))
 
     return build
-
-
-def long_article(words: int) -> str:
-    """Seed paragraphs, numbered and repeated until the article has ``words`` words."""
-    paragraphs = [
-        p.strip()
-        for path in sorted((ROOT / "seeds").glob("00*.txt"))
-        for p in path.read_text(encoding="utf-8").split("\n\n")
-        if count_words(p) >= 8
-    ]
-    out: list[str] = []
-    total = 0
-    while total < words:
-        paragraph = f"In part {len(out) + 1}, {paragraphs[len(out) % len(paragraphs)]}"
-        out.append(paragraph)
-        total += count_words(paragraph)
-    return "\n\n".join(out)
 
 
 def check_provenance(text: str, result: Summary) -> None:
@@ -94,8 +63,8 @@ def check_provenance(text: str, result: Summary) -> None:
 
 
 @pytest.mark.parametrize("family", ["bart", "t5"])
-def test_loads_from_a_directory(tiny_dirs: dict[str, Path], family: str) -> None:
-    model = Seq2SeqModel.load(str(tiny_dirs[family]), device="cpu")
+def test_loads_from_a_directory(tiny_seq2seq: Callable[[str], Path], family: str) -> None:
+    model = Seq2SeqModel.load(str(tiny_seq2seq(family)), device="cpu")
     assert model.name == f"tiny-{family}"
     assert (model.device, model.precision, model.window) == ("cpu", "float32", 256)
     framed = model.frame("The council met.", "summary")
@@ -159,8 +128,8 @@ def test_offline_cli_prints_one_line_and_exits(tmp_path: Path) -> None:
 
 
 @pytest.mark.model
-def test_summarizer_load_dispatches_on_the_backend(tiny_dirs: dict[str, Path]) -> None:
-    settings = Settings(backend="abstractive", model=str(tiny_dirs["t5"]), device="cpu", engine="torch")
+def test_summarizer_load_dispatches_on_the_backend(tiny_seq2seq: Callable[[str], Path]) -> None:
+    settings = Settings(backend="abstractive", model=str(tiny_seq2seq("t5")), device="cpu", engine="torch")
     loaded = Summarizer.load(settings=settings)
     assert isinstance(loaded, AbstractiveSummarizer)
     assert (loaded.model_name, loaded.device, loaded.encoder.name) == ("tiny-t5", "cpu", "all-MiniLM-L6-v2")
@@ -194,8 +163,8 @@ def test_recipes_by_family_and_checkpoint() -> None:
     assert recipe_for("t5", "t5-small", {}, prompt_style="none").prefix == ""
 
 
-def test_instruction_tuned_models_get_a_prompt(tiny_dirs: dict[str, Path]) -> None:
-    model = Seq2SeqModel.load(str(tiny_dirs["t5"]), device="cpu", prompt_style="instruct")
+def test_instruction_tuned_models_get_a_prompt(tiny_seq2seq: Callable[[str], Path]) -> None:
+    model = Seq2SeqModel.load(str(tiny_seq2seq("t5")), device="cpu", prompt_style="instruct")
     assert model.frame("Text.", "summary", 2).startswith("Summarize the following news article in 2 sentences.")
     assert model.frame("Text.", "bullet").startswith("Explain in one short sentence why")
     assert model.text_budget() < 256 - 10, "the prompt's tokens come out of the budget"
@@ -214,8 +183,8 @@ def test_precision_policy(monkeypatch: pytest.MonkeyPatch) -> None:
         resolve_precision("int8", cuda, "bart")
 
 
-def test_int8_dynamic_quantization_on_cpu(tiny_dirs: dict[str, Path]) -> None:
-    model = Seq2SeqModel.load(str(tiny_dirs["bart"]), device="cpu", precision="int8")
+def test_int8_dynamic_quantization_on_cpu(tiny_seq2seq: Callable[[str], Path]) -> None:
+    model = Seq2SeqModel.load(str(tiny_seq2seq("bart")), device="cpu", precision="int8")
     assert model.precision == "int8"
     assert any("quantized" in type(m).__module__ for m in model.model.modules())
     outputs, cut = model.generate(["The council approved the budget."], model.generation_config("bullet"))
@@ -358,8 +327,8 @@ def test_invalid_input_raises_before_generation(make: Callable[..., AbstractiveS
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-def test_cuda_half_precision_batched(tiny_dirs: dict[str, Path], fake_encoder) -> None:
-    model = Seq2SeqModel.load(str(tiny_dirs["bart"]), device="cuda")
+def test_cuda_half_precision_batched(tiny_seq2seq: Callable[[str], Path], fake_encoder) -> None:
+    model = Seq2SeqModel.load(str(tiny_seq2seq("bart")), device="cuda")
     assert model.device.startswith("cuda") and model.precision in ("bfloat16", "float16")
     summarizer = AbstractiveSummarizer(fake_encoder, model, Settings(**(FAST | {"device": "cuda"})))
     articles = [SEED.read_text(encoding="utf-8"), long_article(1_500)]

@@ -16,7 +16,6 @@ import pytest
 
 from summarizer import Settings, Summarizer, Summary
 from summarizer.cli import main
-from summarizer.config import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "seeds" / "html" / "harbor_bridge_closure.html"
@@ -25,14 +24,8 @@ HEADLINE = "Westport Harbor Bridge to close to cars for 14 months"
 CNNDM = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_settings(monkeypatch: pytest.MonkeyPatch):
-    for name in list(os.environ):
-        if name.startswith("SUMMARIZER_"):
-            monkeypatch.delenv(name)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+# Settings are cached per process: every test here starts from a clean SUMMARIZER_* environment.
+pytestmark = pytest.mark.usefixtures("fresh_settings")
 
 
 def article(i: int) -> str:

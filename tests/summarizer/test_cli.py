@@ -14,7 +14,6 @@ import pytest
 
 from summarizer import Settings, Summarizer
 from summarizer.cli import main
-from summarizer.config import get_settings
 from summarizer.errors import ModelLoadError
 from summarizer.text import visible_text
 
@@ -22,15 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_05444940e5ccca5a.txt"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_settings(monkeypatch: pytest.MonkeyPatch):
-    """Settings are cached per process; tests that touch SUMMARIZER_* must not leak into others."""
-    for name in list(os.environ):
-        if name.startswith("SUMMARIZER_"):
-            monkeypatch.delenv(name)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+# Settings are cached per process: every test here starts from a clean SUMMARIZER_* environment.
+pytestmark = pytest.mark.usefixtures("fresh_settings")
 
 
 class Factory:
