@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from throughput import DEFAULT_DATA, HOST, free_port, start
+from throughput import DEFAULT_DATA, HOST, NO_CACHE, free_port, start
 
 JSON = {"Content-Type": "application/json"}
 MALFORMED: list[tuple[bytes, dict[str, str]]] = [
@@ -122,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
 
     port = free_port()
-    # Result cache off: otherwise repeats of the 411 articles are answered without the model.
-    no_cache = {"SUMMARIZER_RESULT_CACHE_ENTRIES": "0"}
-    server = start([sys.executable, "-m", "summarizer", "serve", "--port", str(port)], port, no_cache)
+    server = start([sys.executable, "-m", "summarizer", "serve", "--port", str(port)], port, NO_CACHE)
     try:
         rss_ready = rss_mb(server.pid)
         asyncio.run(soak(port, articles, args.clients, min(10.0, args.seconds / 6), args.seed + 1))  # warm-up
@@ -154,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     command = [sys.executable, "-m", "summarizer", "serve", "--port", str(port)]
-    server = start(command, port, {**no_cache, "SUMMARIZER_MAX_QUEUE": "2"})
+    server = start(command, port, {**NO_CACHE, "SUMMARIZER_MAX_QUEUE": "2"})
     try:
         result = asyncio.run(burst(port, articles[0], args.burst))
     finally:

@@ -28,6 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
 HOST = "127.0.0.1"
+# The result cache is off in the benchmarks: they replay the same articles and measure the model path.
+NO_CACHE = {"SUMMARIZER_RESULT_CACHE_ENTRIES": "0"}
 
 
 def free_port() -> int:
@@ -111,11 +113,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # (command, environment): the service as auto configures it, the service forced to the fp32
     # encoder (what the precision choice is worth), and the naive baseline.
-    # The result cache is off: the levels replay the same articles, and this measures the model path.
-    no_cache = {"SUMMARIZER_RESULT_CACHE_ENTRIES": "0"}
     servers = {
-        "summarizer serve": (serve, no_cache),
-        "summarizer serve, float32": (serve, {**no_cache, "SUMMARIZER_PRECISION": "float32"}),
+        "summarizer serve": (serve, NO_CACHE),
+        "summarizer serve, float32": (serve, {**NO_CACHE, "SUMMARIZER_PRECISION": "float32"}),
         "naive baseline": (lambda port: [sys.executable, "benchmarks/naive_baseline.py", "--port", str(port)], {}),
     }
     # Must-show of the throughput issue: one ~500-word article, one client.

@@ -165,9 +165,7 @@ def _prepare_all(summarizer: Summarizer, articles: Sequence[SummarizeRequest]) -
     prepare = getattr(summarizer, "prepare", None)
     if prepare is None:  # a summarizer without the split API: the model worker validates
         return
-    for i, article in enumerate(articles):
-        if article.text is None or article._prepared is not None:
-            continue
+    for i, article in enumerate(articles):  # html/url input was turned into text before this
         try:
             article._prepared = prepare(article.text, article.title)
         except InvalidInputError as exc:

@@ -134,9 +134,7 @@ class OnnxRunner:
         return self.session.run(None, feed)[0][0].sum(axis=0, dtype=np.float64)
 
     def token_sums(self, windows: list[list[int]]) -> np.ndarray:
-        """Sum of the last hidden states over each window's tokens, shape (len(windows), hidden)."""
-        if not windows:
-            return np.zeros((0, 0))
+        """Sum of the last hidden states over each window's tokens, shape (len(windows), hidden); windows non-empty."""
         if self._pool is None or len(windows) == 1:
             return np.vstack([self._token_sum(w) for w in windows])
         # Longest first, so no worker is left with one long window at the end.
