@@ -14,9 +14,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pysbd
-
 from summarizer.text.labels import is_boilerplate, is_header_only, leading_label_length
+from summarizer.text.sbd import FastSegmenter
 
 # Characters that render as nothing; text made only of these is empty.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -75,12 +74,12 @@ def display_text(span: str) -> str:
 _local = threading.local()
 
 
-def _segmenter() -> pysbd.Segmenter:
+def _segmenter() -> FastSegmenter:
     """One pysbd segmenter per thread: it keeps the text being split on the instance, so a shared
     one gives wrong sentences when the service segments several requests at once."""
     segmenter = getattr(_local, "segmenter", None)
     if segmenter is None:
-        segmenter = _local.segmenter = pysbd.Segmenter(language="en", clean=False)
+        segmenter = _local.segmenter = FastSegmenter()
     return segmenter
 
 
