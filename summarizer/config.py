@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         description="learned: the trained significance head (falls back to heuristic if its file is missing).",
     )
     bullet_head: Path | None = Field(default=None, description="Bullet head JSON; empty means the packaged one.")
+    summary_trimming: Literal["learned", "off"] = Field(
+        default="learned",
+        description="learned: the trained trim head may cut a summary sentence's low-value tail (falls back to off "
+        "if its file is missing); off: whole sentences.",
+    )
+    trim_head: Path | None = Field(default=None, description="Trim head JSON; empty means the packaged one.")
     precision: Literal["auto", "float32", "bfloat16", "float16", "int8"] = Field(
         default="auto",
         description="auto: float16 on CUDA, bfloat16 on CPUs with native bf16 that measure faster, else int8 "

@@ -17,7 +17,8 @@ import torch
 from summarizer.config import Settings, get_settings
 from summarizer.encoder import Encoder, TransformerEncoder
 from summarizer.errors import InvalidInputError
-from summarizer.heads import load_bullet_head
+from summarizer.heads import load_bullet_head, load_trim_head
+from summarizer.heads.compression import trim_summary
 from summarizer.ranking import is_content, select_bullets, select_summary
 from summarizer.schemas import InputStats, Meta, Span, Summary
 from summarizer.significance import SIGNIFICANCE_PROTOTYPES
@@ -48,6 +49,7 @@ class Summarizer:
         self.prototypes = encoder.encode(list(SIGNIFICANCE_PROTOTYPES))
         self.bullet_head = load_bullet_head(self.settings)
         self.bullet_selector = "learned" if self.bullet_head is not None else "heuristic"
+        self.trim_head = load_trim_head(self.settings)
 
     @classmethod
     def load(
@@ -204,20 +206,29 @@ class Summarizer:
         bullet_idx, abstained = select_bullets(
             p.sentences, embeddings, chosen, self.prototypes, count=bullets, head=self.bullet_head
         )
+        cut = trim_summary(p.text, p.sentences, chosen, self.trim_head) if self.trim_head is not None else {}
         rank_ms = (time.perf_counter() - started) * 1000
         content = sum(is_content(s) for s in p.sentences)
         warnings.extend(bullet_warnings(bullets, len(bullet_idx), abstained, content))
         if len(chosen) < max_sentences and max_words is None and content > len(chosen):
             warnings.append(f"returned {len(chosen)} of {max_sentences} sentences: the rest repeat chosen ones")
 
-        def span(i: int) -> Span:
+        def span(k: int, i: int) -> Span:
             s = p.sentences[i]
+            if k in cut:  # a trimmed sentence: the kept prefix, and where the whole one ends
+                return Span(
+                    text=display_text(p.text[s.content_start : cut[k]]) + ".",
+                    start=s.content_start,
+                    end=cut[k],
+                    sentence_end=s.end,
+                )
             return Span(text=s.text, start=s.start, end=s.end)
 
-        summary_spans = [span(i) for i in chosen]
+        summary_spans = [span(k, i) for k, i in enumerate(chosen)]
         meta = Meta(
             backend=self.backend,
             bullet_selector=self.bullet_selector,
+            summary_trimming="learned" if self.trim_head is not None else "off",
             model=self.encoder.name,
             device=self.encoder.device,
             precision=getattr(self.encoder, "precision", "float32"),

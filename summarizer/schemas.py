@@ -32,11 +32,18 @@ class Span(BaseModel):
     """
 
     text: str = Field(
-        description="Display text: the source span, leading labels removed, whitespace collapsed; "
-        "or the sentence the model wrote."
+        description="Display text: the source span, leading labels removed, whitespace collapsed (a trimmed "
+        "summary sentence, one with sentence_end, ends with a period added); or the sentence the model wrote."
     )
     start: int = Field(ge=0, description="Offset of the first character in the submitted text.")
     end: int = Field(ge=0, description="Offset one past the last character in the submitted text.")
+    sentence_end: int | None = Field(
+        default=None,
+        ge=0,
+        exclude_if=_absent,
+        description="Set when the text is a trimmed sentence (its low-value tail, such as an attribution, cut by the "
+        "learned trim head): the offset where the whole sentence ends, so input[start:sentence_end] is all of it.",
+    )
     generated: bool | None = Field(
         default=None,
         exclude_if=_absent,
@@ -60,6 +67,9 @@ class InputStats(BaseModel):
 class Meta(BaseModel):
     backend: str
     bullet_selector: str = Field(default="heuristic", description="learned or heuristic 'Why it matters' selector.")
+    summary_trimming: str = Field(
+        default="off", description="learned (summary sentences may be trimmed: see Span.sentence_end) or off."
+    )
     model: str
     device: str
     engine: str = Field(

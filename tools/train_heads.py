@@ -1,16 +1,19 @@
-"""Train the "Why it matters" head on the labelled significance set and write the shipped weights.
+"""Train the shipped heads and write their weights: the "Why it matters" head on the labelled
+significance set, and the summary trim head on the CNN/DailyMail dev file's reference highlights.
 
     python tools/train_heads.py --labels benchmarks/data/significance/labels.jsonl \
-        --dev ../shared/eval/cnndm_dev.jsonl [--out summarizer/weights/bullet_head.json]
+        --dev ../shared/eval/cnndm_dev.jsonl [--out summarizer/weights/bullet_head.json] \
+        [--trim-out summarizer/weights/trim_head.json]
 
-Feature set, L2 penalty and abstention threshold are chosen by cross-validation inside the data
-(``summarizer.heads.train.fit_bullet_head``); benchmarks/quality.py runs the same procedure inside
-each outer fold to report held-out precision.
+Feature set, L2 penalty and thresholds are chosen by cross-validation inside the data
+(``fit_bullet_head``, ``fit_trim_head``); benchmarks/quality.py runs the same procedures inside
+each outer fold to report held-out quality.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -21,9 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarizer import Summarizer
-from summarizer.heads import BULLET_HEAD_FILE
+from summarizer.heads import BULLET_HEAD_FILE, TRIM_HEAD_FILE
 from summarizer.heads.bullet_data import build_examples, load_labelled
 from summarizer.heads.train import fit_bullet_head
+from summarizer.heads.train_trim import fit_trim_head, trim_example
+from summarizer.ranking import select_summary
+from summarizer.text import segment
 
 
 def main() -> int:
@@ -31,31 +37,68 @@ def main() -> int:
     parser.add_argument("--labels", type=Path, default=ROOT / "benchmarks/data/significance/labels.jsonl")
     parser.add_argument("--dev", type=Path, default=ROOT.parent / "shared/eval/cnndm_dev.jsonl")
     parser.add_argument("--out", type=Path, default=BULLET_HEAD_FILE)
+    parser.add_argument("--trim-out", type=Path, default=TRIM_HEAD_FILE)
+    parser.add_argument("--heads", nargs="+", choices=("bullets", "trim"), default=["bullets", "trim"])
     args = parser.parse_args()
     torch.manual_seed(0)
 
     summarizer = Summarizer.load()
-    articles = load_labelled(args.labels, args.dev)
+    if "bullets" in args.heads:
+        train_bullets(summarizer, args.labels, args.dev, args.out)
+    if "trim" in args.heads:
+        train_trim(summarizer, args.dev, args.trim_out)
+    return 0
+
+
+def train_bullets(summarizer: Summarizer, labels: Path, dev: Path, out: Path) -> None:
+    articles = load_labelled(labels, dev)
     started = time.perf_counter()
     examples = build_examples(articles, summarizer.encoder, summarizer.prototypes)
     positives = int(sum(e.target.sum() for e in examples))
     head = fit_bullet_head(
         examples,
         metadata={
-            "trained_on": f"{args.labels.name}: {len(examples)} articles, {positives} significance sentences",
+            "trained_on": f"{labels.name}: {len(examples)} articles, {positives} significance sentences",
             "encoder": summarizer.encoder.name,
         },
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    head.save(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    head.save(out)
     print(
         f"{len(examples)} articles, {sum(len(e.target) for e in examples)} candidates, {positives} positive; "
         f"chose {head.metadata['feature_set']}, l2={head.metadata['l2']}, threshold={head.threshold} "
         f"(inner-CV precision@2 {head.metadata['inner_cv_precision_at_2']:.3f}) "
         f"in {time.perf_counter() - started:.0f}s "
-        f"-> {args.out}"
+        f"-> {out}"
     )
-    return 0
+
+
+def train_trim(summarizer: Summarizer, dev: Path, out: Path) -> None:
+    """Trim head: candidate cuts of the default summary of every dev article, scored against its highlights."""
+    started = time.perf_counter()
+    with dev.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    examples = []
+    for record in records:
+        sentences = segment(record["article"])
+        embeddings = summarizer.encoder.encode([s.text for s in sentences])
+        summary, _ = select_summary(sentences, embeddings, max_sentences=3, max_words=None)
+        examples.append(trim_example(record["article"], sentences, summary, record["reference"]))
+    head = fit_trim_head(
+        examples,
+        metadata={
+            "trained_on": f"{dev.name}: {len(examples)} articles, {sum(len(e.cuts) for e in examples)} candidate cuts",
+            "target": "ROUGE-1 F1 x 100 gain of the 3-sentence summary against the reference highlights",
+            "encoder": f"{summarizer.encoder.name} ({summarizer.encoder.precision})",
+        },
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    head.save(out)
+    print(
+        f"trim head: {len(examples)} articles; chose l2={head.metadata['l2']}, threshold={head.threshold} "
+        f"(inner-CV gain {head.metadata['inner_cv_gain_per_article']:+.2f} R1 per article) "
+        f"in {time.perf_counter() - started:.0f}s -> {out}"
+    )
 
 
 if __name__ == "__main__":

@@ -17,13 +17,13 @@ FORMAT_VERSION = 1
 
 @dataclass
 class LinearHead:
-    kind: str  # "summary" or "bullets"
+    kind: str  # "summary", "bullets" (logistic) or "trim" (linear: predicted ROUGE-1 gain)
     feature_names: list[str]
     mean: list[float]
     scale: list[float]
     coef: list[float]
     intercept: float
-    threshold: float = 0.5  # decision threshold (bullets abstain below it)
+    threshold: float = 0.5  # decision threshold (bullets abstain below it; trim: least predicted gain)
     metadata: dict = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
@@ -46,12 +46,15 @@ class LinearHead:
             self._columns_for = names
         return self._columns
 
-    def probability(self, features: np.ndarray) -> np.ndarray:
-        """P(positive) for each row of ``features`` (shape (n, len(feature_names)))."""
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """The linear score of each row of ``features`` (shape (n, len(feature_names)))."""
         if features.shape[1] != len(self._coef):
             raise ValueError(f"{self.kind} head expects {len(self._coef)} features, got {features.shape[1]}")
-        z = ((features - self._mean) / self._scale) @ self._coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return ((features - self._mean) / self._scale) @ self._coef + self.intercept
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        """P(positive) for each row of ``features``: the logistic of ``score``."""
+        return 1.0 / (1.0 + np.exp(-np.clip(self.score(features), -30, 30)))
 
     def save(self, path: Path) -> None:
         data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}

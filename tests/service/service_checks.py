@@ -38,4 +38,7 @@ def assert_offsets(text: str, spans: list[dict[str, Any]]) -> None:
     for span in spans:
         assert 0 <= span["start"] < span["end"] <= len(text), span
         source = " ".join(text[span["start"] : span["end"]].split())
+        if span.get("sentence_end") is not None:  # a trimmed sentence: its kept prefix, closed with a period
+            assert span["end"] < span["sentence_end"] <= len(text), span
+            source += "."
         assert span["text"] and source.endswith(span["text"]), (source, span)

@@ -41,7 +41,11 @@ def check_spans(text: str, result: Summary) -> None:
     """Every returned span slices the input and its text is the span's display text."""
     for span in [*result.sentences, *result.why_it_matters]:
         assert 0 <= span.start < span.end <= len(text)
-        assert " ".join(text[span.start : span.end].split()).endswith(span.text)
+        shown = " ".join(text[span.start : span.end].split())
+        if span.sentence_end is not None:  # a trimmed sentence: its kept prefix, closed with a period
+            assert span.end < span.sentence_end <= len(text)
+            shown += "."
+        assert shown.endswith(span.text)
 
 
 # -- shape and provenance -----------------------------------------------------------------------

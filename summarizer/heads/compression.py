@@ -1,0 +1,193 @@
+"""Learned trimming of summary sentences: keep a sentence's core, drop a tail that adds little.
+
+News sentences often carry a tail after their main clause (", according to the ministry",
+", who was 22 and from Melbourne", ", saying the talks had failed"). The candidate cuts are the
+clause breaks of a sentence (a comma, a spaced dash, a semicolon, an opening parenthesis, or a
+linking word such as "which", "after", "as"); cutting keeps the prefix, so the shown text is
+still one exact span of the input. A linear head (``kind="trim"``) predicts from surface
+features (what kind of break, which word opens the tail, lengths, attribution/quote/number
+signals) and from how central the tail's words are to the article (their frequency elsewhere in
+it) what the cut is worth in ROUGE-1 points; a sentence is cut at its best-scoring break when
+that prediction clears the head's threshold. Trained by ``tools/train_heads.py`` (targets: the
+change in ROUGE-1 F1 of the summary against the reference highlights) and cross-validated by
+``benchmarks/quality.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from summarizer.heads.linear import LinearHead
+from summarizer.text import Sentence
+
+_BREAK_RE = re.compile(
+    r",\s|\s+(?:--|—|–)\s+|;\s|\s\(|\s(?:and|but|after|as|while|when|before|because|which|who|where|that|with|"
+    r"following|amid|despite)\s",
+    re.IGNORECASE,
+)
+MIN_KEPT_WORDS = 6  # a shorter prefix rarely stands as a sentence
+_MIN_TAIL_WORDS = 2
+_BREAK_KINDS = ("comma", "dash", "semicolon", "paren", "word")
+_OPENER_CLASS = {
+    **dict.fromkeys(("which", "who", "where", "whose"), "relative"),
+    "that": "that",
+    "and": "and",
+    "but": "but",
+    **dict.fromkeys(("after", "before", "while", "when", "following"), "time"),
+    "as": "as",
+    **dict.fromkeys(("because", "despite", "amid"), "cause"),
+    "with": "with",
+    "according": "according",
+    **dict.fromkeys(("saying", "adding"), "saying"),
+    **dict.fromkeys(("said", "says"), "said"),
+    "including": "including",
+    **dict.fromkeys(("the", "a", "an"), "article"),
+    **dict.fromkeys(("he", "she", "they", "it"), "pronoun"),
+    **dict.fromkeys(("police", "officials"), "authority"),
+}
+_OPENER_CLASSES = (*sorted(set(_OPENER_CLASS.values())), "ing", "ed", "number", "capital", "other")
+_ATTRIBUTION_RE = re.compile(r"\b(?:said|says|told|according|added|claimed|reported)\b", re.IGNORECASE)
+_QUOTE_RE = re.compile(r"[\"“”]")
+_DIGIT_RE = re.compile(r"\d")
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+_STOPWORDS = frozenset(
+    [
+        "the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as",
+        "is", "was", "were", "are", "be", "been", "has", "have", "had", "that", "this", "it", "its", "he", "she",
+        "they", "his", "her", "their", "said", "says", "will", "would", "could", "after", "before", "when",
+        "while", "who", "which", "what", "where", "there", "than", "then", "into", "over", "about", "up", "out",
+        "not", "no",
+    ]
+)  # fmt: skip
+
+FEATURE_NAMES = [
+    *(f"break_{k}" for k in _BREAK_KINDS),
+    *(f"opener_{c}" for c in _OPENER_CLASSES),
+    "log_kept_words",
+    "log_tail_words",
+    "tail_fraction",
+    "kept_15_words",
+    "kept_25_words",
+    "tail_attribution",
+    "tail_quote",
+    "tail_digit",
+    "kept_digit",
+    "summary_first",
+    "summary_second",
+    "summary_later",
+    "lowercase",
+    "tail_commas",
+    "tail_word_frequency",
+    "kept_word_frequency",
+    "frequency_difference",
+    "tail_in_other_summary",
+    "tail_content_fraction",
+]
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in _TOKEN_RE.findall(text.lower()) if w not in _STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A candidate cut of the sentence ``sentence``: keep ``text[sentence.content_start:end]``."""
+
+    sentence: int  # position in the summary
+    end: int  # offset into the article text
+
+
+def _opener(span: str, match: re.Match[str]) -> tuple[str, str]:
+    """(kind of break, class of the word opening the tail)."""
+    mark = match.group()
+    kind = {",": "comma", ";": "semicolon"}.get(mark[0]) or (
+        "paren" if mark.strip() == "(" else "dash" if mark.strip() in ("--", "—", "–") else "word"
+    )
+    after = span[match.end() :].split()
+    word = mark.strip().lower() if kind == "word" else (after[0].lower().strip("\"'“”‘’") if after else "")
+    if word in _OPENER_CLASS:
+        return kind, _OPENER_CLASS[word]
+    if word.endswith("ing"):
+        return kind, "ing"
+    if word.endswith("ed"):
+        return kind, "ed"
+    if word[:1].isdigit():
+        return kind, "number"
+    if after and after[0][:1].isupper():
+        return kind, "capital"
+    return kind, "other"
+
+
+def trim_features(text: str, sentences: Sequence[Sentence], summary: Sequence[int]) -> tuple[list[Cut], np.ndarray]:
+    """Every candidate cut of the summary sentences, and its feature row (columns: ``FEATURE_NAMES``)."""
+    article_counts = Counter(w for s in sentences for w in content_words(s.text))
+    own = [Counter(content_words(sentences[i].text)) for i in summary]
+    cuts: list[Cut] = []
+    rows: list[list[float]] = []
+    for k, i in enumerate(summary):
+        s = sentences[i]
+        span = text[s.content_start : s.end]
+        lowercase = float(span == span.lower())
+        others = {w for j, counts in enumerate(own) if j != k for w in counts}
+        for match in _BREAK_RE.finditer(span):
+            kept, tail = span[: match.start()], span[match.start() :]
+            kept_words, tail_words = len(kept.split()), len(tail.split())
+            if kept_words < MIN_KEPT_WORDS or len(span[match.end() :].split()) < _MIN_TAIL_WORDS:
+                continue
+            kind, opener = _opener(span, match)
+            kept_content, tail_content = content_words(kept), content_words(tail)
+
+            def frequency(words: list[str], _own: Counter = own[k]) -> float:
+                # How often the words occur in the rest of the article: central words are worth keeping.
+                return float(np.mean([np.log1p(article_counts[w] - _own[w]) for w in words])) if words else 0.0
+
+            tail_frequency, kept_frequency = frequency(tail_content), frequency(kept_content)
+            rows.append(
+                [
+                    *(float(kind == b) for b in _BREAK_KINDS),
+                    *(float(opener == c) for c in _OPENER_CLASSES),
+                    float(np.log1p(kept_words)),
+                    float(np.log1p(tail_words)),
+                    tail_words / (kept_words + tail_words),
+                    float(kept_words >= 15),
+                    float(kept_words >= 25),
+                    float(bool(_ATTRIBUTION_RE.search(tail))),
+                    float(bool(_QUOTE_RE.search(tail))),
+                    float(bool(_DIGIT_RE.search(tail))),
+                    float(bool(_DIGIT_RE.search(kept))),
+                    float(k == 0),
+                    float(k == 1),
+                    float(k >= 2),
+                    lowercase,
+                    float(tail.count(",")),
+                    tail_frequency,
+                    kept_frequency,
+                    tail_frequency - kept_frequency,
+                    float(np.mean([w in others for w in tail_content])) if tail_content else 0.0,
+                    len(tail_content) / max(len(kept_content) + len(tail_content), 1),
+                ]
+            )
+            cuts.append(Cut(sentence=k, end=s.content_start + match.start()))
+    return cuts, np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURE_NAMES))
+
+
+def best_cuts(cuts: Sequence[Cut], gains: np.ndarray, threshold: float) -> dict[int, int]:
+    """Summary position -> new end offset, for the sentences whose best cut's predicted gain clears ``threshold``."""
+    best: dict[int, tuple[float, int]] = {}
+    for cut, gain in zip(cuts, gains, strict=True):
+        if gain > threshold and gain > best.get(cut.sentence, (-np.inf, 0))[0]:
+            best[cut.sentence] = (float(gain), cut.end)
+    return {k: end for k, (_, end) in best.items()}
+
+
+def trim_summary(text: str, sentences: Sequence[Sentence], summary: Sequence[int], head: LinearHead) -> dict[int, int]:
+    """Summary position -> new end offset for the sentences the head trims."""
+    cuts, features = trim_features(text, sentences, summary)
+    if not cuts:
+        return {}
+    return best_cuts(cuts, head.score(features[:, head.columns(FEATURE_NAMES)]), head.threshold)
