@@ -6,8 +6,9 @@
 Summaries (CNN/DailyMail): rouge-score with the Porter stemmer, F1 x 100 of rouge1, rouge2 and
 rougeLsum, prediction and reference as sentences joined by newlines; 3 sentences per summary.
 Lead-3 is the first three sentences of the same segmentation. Every system is scored on the same
-5 folds: the learned head is trained on the other four (oracle labels: greedy ROUGE-1+2 against
-the reference) and scored on the held-out one. Intervals are 95% bootstrap intervals over
+5 folds: the learned heads are trained on the other four and scored on the held-out one (the trim
+head's L2 and threshold chosen by an inner cross-validation on those four; the selection head's
+labels: greedy ROUGE-1+2 oracle against the reference). Intervals are 95% bootstrap intervals over
 articles; P is the share of paired bootstrap resamples in which the system's mean R1 beats Lead-3.
 
 Bullets (the labelled significance set): 5-fold cross-validation by article; the learned head's
@@ -34,8 +35,10 @@ sys.path.insert(0, str(ROOT))
 from summarizer import Summarizer
 from summarizer.encoder import Encoder, TransformerEncoder
 from summarizer.heads.bullet_data import build_examples, load_labelled
+from summarizer.heads.compression import best_cuts, trim_features
 from summarizer.heads.features import summary_features
 from summarizer.heads.train import fit_bullet_head, fit_logistic, oracle_labels, top2_hits
+from summarizer.heads.train_trim import fit_trim_head, trim_example, trimmed_texts
 from summarizer.ranking import (
     SUMMARY_PARAPHRASE_SIMILARITY,
     mmr_select,
@@ -84,16 +87,33 @@ def summaries(
         for sents, emb in zip(articles, embeddings, strict=True)
     ]
     served = f"{summarizer.encoder.precision} {summarizer.encoder.engine}"
-    out[f"unsupervised (default; {served})"] = [
-        [sents[i].text for i in idx] for sents, idx in zip(articles, default, strict=True)
-    ]
+    selections = {served: default}
     if reference is not None:  # the guard rail: the served precision against the fp32 encoder
-        ref_default = [
+        selections[f"{reference.precision} {reference.engine}"] = [
             select_summary(sents, reference.encode([s.text for s in sents]), max_sentences=n, max_words=None)[0]
             for sents in articles
         ]
-        name = f"unsupervised (default; {reference.precision} {reference.engine})"
-        out[name] = [[sents[i].text for i in idx] for sents, idx in zip(articles, ref_default, strict=True)]
+    texts = [r["article"] for r in records]
+    out[f"unsupervised, whole sentences ({served})"] = [
+        [sents[i].text for i in idx] for sents, idx in zip(articles, default, strict=True)
+    ]
+    # The default pipeline: the unsupervised selection, then the trim head (trained on the served
+    # precision's selections of the other folds, applied to each precision's selection).
+    examples = [
+        trim_example(t, sents, idx, r["reference"])
+        for t, sents, idx, r in zip(texts, articles, default, records, strict=True)
+    ]
+    folds = folds_for(len(records))
+    trimmed: dict[str, list[list[str]]] = {name: [[] for _ in records] for name in selections}
+    for f in range(FOLDS):
+        head = fit_trim_head([e for e, ff in zip(examples, folds, strict=True) if ff != f])
+        for k in np.flatnonzero(folds == f):
+            for name, chosen in selections.items():
+                cuts, x = trim_features(texts[k], articles[k], chosen[k])
+                ends = best_cuts(cuts, head.score(x), head.threshold) if cuts else {}
+                trimmed[name][k] = trimmed_texts(texts[k], articles[k], chosen[k], ends)
+    for name, summaries_ in trimmed.items():
+        out[f"default: unsupervised + learned trimming ({name})"] = summaries_
 
     rows = []
     for sents, emb, record in zip(articles, embeddings, records, strict=True):
@@ -104,7 +124,6 @@ def summaries(
         target[oracle_labels([sents[i].text for i in cands], record["reference"], k=n)] = 1
         rows.append((cands, x[:, cols], target))
     learned: list[list[str]] = [[] for _ in records]
-    folds = folds_for(len(records))
     for f in range(FOLDS):
         train = [r for r, ff in zip(rows, folds, strict=True) if ff != f]
         head = fit_logistic(
@@ -119,7 +138,7 @@ def summaries(
             cands, x, _ = rows[k]
             picked = mmr_select(head.probability(x), embeddings[k][cands], n, SUMMARY_HEAD_REDUNDANCY)
             learned[k] = [articles[k][cands[p]].text for p in sorted(picked)]
-    out["learned head (logistic, oracle labels)"] = learned
+    out["learned selection head (logistic, oracle labels)"] = learned
     return out
 
 

@@ -2,9 +2,9 @@
 
 News sentences often carry a tail after their main clause (", according to the ministry",
 ", who was 22 and from Melbourne", ", saying the talks had failed"). The candidate cuts are the
-clause breaks of a sentence (a comma, a spaced dash, a semicolon, an opening parenthesis, or a
-linking word such as "which", "after", "as"); cutting keeps the prefix, so the shown text is
-still one exact span of the input. A linear head (``kind="trim"``) predicts from surface
+clause breaks of a sentence (a comma, a spaced dash, a semicolon, or a subordinating word such as
+"after", "as", "because") where the kept part still stands alone as a sentence; cutting keeps the
+prefix, so the shown text is still one exact span of the input. A linear head (``kind="trim"``) predicts from surface
 features (what kind of break, which word opens the tail, lengths, attribution/quote/number
 signals) and from how central the tail's words are to the article (their frequency elsewhere in
 it) what the cut is worth in ROUGE-1 points; a sentence is cut at its best-scoring break when
@@ -25,14 +25,15 @@ import numpy as np
 from summarizer.heads.linear import LinearHead
 from summarizer.text import Sentence
 
+# Breaks after which a tail can go without leaving a fragment. Not bare "and", "that", "which",
+# "with" or "(": those open restrictive modifiers ("riders who pay with the card will ..."), and
+# cutting there leaves a clause without its verb.
 _BREAK_RE = re.compile(
-    r",\s|\s+(?:--|—|–)\s+|;\s|\s\(|\s(?:and|but|after|as|while|when|before|because|which|who|where|that|with|"
-    r"following|amid|despite)\s",
-    re.IGNORECASE,
+    r",\s|\s+(?:--|—|–)\s+|;\s|\s(?:after|as|while|when|before|because|following|amid|despite)\s", re.IGNORECASE
 )
 MIN_KEPT_WORDS = 6  # a shorter prefix rarely stands as a sentence
 _MIN_TAIL_WORDS = 2
-_BREAK_KINDS = ("comma", "dash", "semicolon", "paren", "word")
+_BREAK_KINDS = ("comma", "dash", "semicolon", "word")
 _OPENER_CLASS = {
     **dict.fromkeys(("which", "who", "where", "whose"), "relative"),
     "that": "that",
@@ -51,7 +52,48 @@ _OPENER_CLASS = {
     **dict.fromkeys(("police", "officials"), "authority"),
 }
 _OPENER_CLASSES = (*sorted(set(_OPENER_CLASS.values())), "ing", "ed", "number", "capital", "other")
-_ATTRIBUTION_RE = re.compile(r"\b(?:said|says|told|according|added|claimed|reported)\b", re.IGNORECASE)
+_ATTRIBUTION_RE = re.compile(
+    r"\b(?:said|says|told|according|added|claimed|reported|reports|announced|confirmed|revealed|stated|warned|"
+    r"explained|wrote|insisted|admitted)\b",
+    re.IGNORECASE,
+)
+# After a comma, these open a tail that hangs off a complete clause (non-restrictive relative,
+# participle, adverbial, coordinated clause, attribution); other openers (", a year later, in ...",
+# ", three points behind ..., win") are cut only when the tail is a bare attribution.
+_SAFE_COMMA_OPENERS = frozenset(
+    ("relative", "ing", "ed", "time", "cause", "as", "with", "including", "according", "saying", "said", "and", "but")
+)
+# A kept part ending in one of these is waiting for more words.
+_DANGLING = frozenset(
+    [
+        "and", "or", "but", "nor", "that", "which", "who", "whom", "whose", "the", "a", "an", "of", "to", "in", "on",
+        "at", "for", "with", "by", "from", "if", "when", "while", "as", "because", "than", "whether",
+    ]
+)  # fmt: skip
+# ... and before a bare "as"/"before"/"after" these belong with what follows ("known as", "days before").
+_BOUND_TO_NEXT = frozenset(
+    [
+        "known", "such", "same", "so", "well", "regarded", "described", "seen", "just", "shortly", "soon", "long",
+        "moments", "minutes", "hours", "days", "weeks", "months", "years", "right", "even", "only", "much",
+        "sees", "see", "saw", "come", "comes", "came", "viewed", "served", "serves", "acts", "acted", "works",
+        "worked", "identified", "named", "is", "was", "are", "were", "be", "been",
+        "listed", "billed", "hailed", "branded", "dubbed", "treated", "labelled", "labeled", "ranked", "rated",
+    ]
+)  # fmt: skip
+# A tail that closes a parenthetical and then carries on the sentence (", which campaigned ..., has
+# joined ..."): the kept part would lack its main verb.
+_RESUMES_RE = re.compile(
+    r",[^,]+,\s+(?:[\w'’-]+\s+){0,2}(?:has|have|had|is|was|are|were|will|would|could|can|may|might|did|does|do|said|says|sparked|"
+    r"made|became|led|took|won|left|told)\b",
+    re.IGNORECASE,
+)
+# "Vaughan, the former England captain who ...": the kept part's one comma opens an appositive that
+# the cut would close, leaving a subject without its verb.
+_OPEN_APPOSITIVE_RE = re.compile(r"^[^,]{1,60},\s+(?:the|a|an|one|who|which|whose|\d+)\b[^,]*$", re.IGNORECASE)
+_DASH_RE = re.compile(r"--|—|–")
+_CLOSING_QUOTE_RE = re.compile(r",\s*[\"”'’]")
+_OPENING_SINGLE_RE = re.compile(r"(?:^|[\s(\[])['‘]\w")
+_CLOSING_SINGLE_RE = re.compile(r"\w[.!?,]?['’](?=[\s,.;:!?)\]]|$)")
 _QUOTE_RE = re.compile(r"[\"“”]")
 _DIGIT_RE = re.compile(r"\d")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
@@ -105,22 +147,49 @@ class Cut:
 def _opener(span: str, match: re.Match[str]) -> tuple[str, str]:
     """(kind of break, class of the word opening the tail)."""
     mark = match.group()
-    kind = {",": "comma", ";": "semicolon"}.get(mark[0]) or (
-        "paren" if mark.strip() == "(" else "dash" if mark.strip() in ("--", "—", "–") else "word"
-    )
+    kind = {",": "comma", ";": "semicolon"}.get(mark[0]) or ("dash" if mark.strip() in ("--", "—", "–") else "word")
     after = span[match.end() :].split()
     word = mark.strip().lower() if kind == "word" else (after[0].lower().strip("\"'“”‘’") if after else "")
     if word in _OPENER_CLASS:
         return kind, _OPENER_CLASS[word]
-    if word.endswith("ing"):
+    if word.endswith("ing") and "-" not in word:  # "urine-stained": an adjective, not a participle clause
         return kind, "ing"
-    if word.endswith("ed"):
+    if word.endswith("ed") and "-" not in word:
         return kind, "ed"
     if word[:1].isdigit():
         return kind, "number"
     if after and after[0][:1].isupper():
         return kind, "capital"
     return kind, "other"
+
+
+def _stands_alone(kept: str, tail: str, kind: str, opener: str) -> bool:
+    """Whether cutting here leaves a complete sentence: no open quote or bracket, no dangling word,
+    no list or parenthetical cut in half."""
+    if kept.count('"') % 2 or kept.count("“") != kept.count("”") or kept.count("(") != kept.count(")"):
+        return False
+    if len(_OPENING_SINGLE_RE.findall(kept)) > len(_CLOSING_SINGLE_RE.findall(kept)):
+        return False
+    last = kept.split()[-1].lower().strip("\"'“”‘’")
+    if last in _DANGLING or _ATTRIBUTION_RE.fullmatch(last) or kept.rstrip().endswith(":"):
+        return False  # "..., 24, said" / "... and": waiting for more words
+    if kind == "word":
+        return last not in _BOUND_TO_NEXT
+    if kind == "dash":  # not the second dash of a pair, nor the first of a pair the tail closes
+        return not _DASH_RE.search(kept) and not _DASH_RE.search(tail.lstrip(" -—–"))
+    if kind != "comma":
+        return True
+    if _CLOSING_QUOTE_RE.match(tail) or _OPEN_APPOSITIVE_RE.match(kept):
+        return False  # the tail closes a quotation or an appositive the kept part opened
+    if opener == "ed" and "," in kept:
+        return False  # "Lillian Bustle, from New Jersey, revealed ...": the tail holds the main verb
+    if _RESUMES_RE.match(tail):
+        return False
+    if opener in ("and", "but") and "," in kept and len(kept.rsplit(",", 1)[1].split()) <= 5:
+        return False  # "Pakistani, Bangladeshi, and African immigrants": a list
+    if opener in _SAFE_COMMA_OPENERS:
+        return True
+    return bool(_ATTRIBUTION_RE.search(tail)) and tail.count(",") == 1  # ", the ministry has announced."
 
 
 def trim_features(text: str, sentences: Sequence[Sentence], summary: Sequence[int]) -> tuple[list[Cut], np.ndarray]:
@@ -140,6 +209,8 @@ def trim_features(text: str, sentences: Sequence[Sentence], summary: Sequence[in
             if kept_words < MIN_KEPT_WORDS or len(span[match.end() :].split()) < _MIN_TAIL_WORDS:
                 continue
             kind, opener = _opener(span, match)
+            if not _stands_alone(kept, tail, kind, opener):
+                continue
             kept_content, tail_content = content_words(kept), content_words(tail)
 
             def frequency(words: list[str], _own: Counter = own[k]) -> float:

@@ -100,13 +100,46 @@ def test_ridge_recovers_a_linear_target() -> None:
 
 def test_gain_of_a_cut_is_measured_against_the_reference() -> None:
     sentences = segment(ARTICLE)
-    reference = "Police arrested 133,000 people and seized 43 tons of narcotics in a six-month campaign."
-    example = trim_example(ARTICLE, sentences, [0, 1, 2], reference)
-    by_end = dict(zip([c.end for c in example.cuts], example.gains, strict=True))
-    assert by_end[ARTICLE.index(", the country's")] > 0  # drops words the reference does not have
-    assert by_end[ARTICLE.index(" and seized")] < 0  # drops words it does have
-    texts = trimmed_texts(ARTICLE, sentences, [0, 1, 2], {0: ARTICLE.index(", the country's")})
+    cut = ARTICLE.index(", the country's")
+    without_tail = "Police arrested 133,000 people and seized 43 tons of narcotics in a six-month campaign."
+    with_tail = without_tail + " The country's ministry of public security has announced the figures."
+    gains = {}
+    for name, reference in (("without", without_tail), ("with", with_tail)):
+        example = trim_example(ARTICLE, sentences, [0, 1, 2], reference)
+        gains[name] = dict(zip([c.end for c in example.cuts], example.gains, strict=True))[cut]
+    assert gains["without"] > 0  # the cut drops words the reference does not have
+    assert gains["with"] < 0  # ... or words it does have
+    texts = trimmed_texts(ARTICLE, sentences, [0, 1, 2], {0: cut})
     assert texts[0].endswith("six-month campaign") and texts[1] == sentences[1].text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "must_not_keep"),
+    [
+        # a bare restrictive modifier: "riders who pay" has lost its verb
+        ("The board also approved a new fare cap for riders who pay with the reloadable card every month.", "pay"),
+        # the tail closes an appositive the kept part opened
+        ("Vaughan, the former England captain who is close to the chairman, has made his desire clear.", "chairman"),
+        # inside a quotation
+        ('He asked his followers: "What do you think of the plan, and should it pass?" on Wednesday.', "plan"),
+        # a list cut in half
+        (
+            "The rise will be due to a baby boom among Pakistani, Bangladeshi, and African immigrants here.",
+            "Bangladeshi",
+        ),
+        # words bound to what follows
+        ("The group campaigns against what it sees as the biased and unfair press regulator today.", "sees"),
+        ("The watch was stolen from a hotel parking lot just days before the president visited Utah.", "days"),
+        # a dash pair: neither its first nor its second dash ends the sentence
+        ("He won the prestigious and very well paid title -- and lucrative -- after a long year of work.", "title"),
+        # the tail carries the main verb
+        ("Lillian Bustle, a performer from New Jersey who spoke at the event, revealed her plans on Monday.", "event"),
+    ],
+)
+def test_no_cut_leaves_a_fragment(sentence: str, must_not_keep: str) -> None:
+    cuts, _ = trim_features(sentence, segment(sentence), [0])
+    kept = [" ".join(sentence[: c.end].split()).split()[-1].strip(",.") for c in cuts]
+    assert must_not_keep not in kept, [sentence[: c.end] for c in cuts]
 
 
 def test_fit_trim_head_learns_which_cuts_pay() -> None:
