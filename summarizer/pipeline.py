@@ -18,7 +18,7 @@ from summarizer.config import Settings, get_settings
 from summarizer.encoder import Encoder, TransformerEncoder
 from summarizer.errors import InvalidInputError
 from summarizer.heads import load_bullet_head, load_trim_head
-from summarizer.heads.compression import trim_summary
+from summarizer.heads.compression import trim_summary, trimmed_text
 from summarizer.ranking import is_content, select_bullets, select_summary
 from summarizer.schemas import InputStats, Meta, Span, Summary
 from summarizer.significance import SIGNIFICANCE_PROTOTYPES
@@ -217,7 +217,7 @@ class Summarizer:
             s = p.sentences[i]
             if k in cut:  # a trimmed sentence: the kept prefix, and where the whole one ends
                 return Span(
-                    text=display_text(p.text[s.content_start : cut[k]]) + ".",
+                    text=trimmed_text(p.text, s, cut[k]),
                     start=s.content_start,
                     end=cut[k],
                     sentence_end=s.end,

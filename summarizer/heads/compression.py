@@ -24,6 +24,7 @@ import numpy as np
 
 from summarizer.heads.linear import LinearHead
 from summarizer.text import Sentence
+from summarizer.text.segment import display_text
 
 # Breaks after which a tail can go without leaving a fragment. Not bare "and", "that", "which",
 # "with" or "(": those open restrictive modifiers ("riders who pay with the card will ..."), and
@@ -254,6 +255,11 @@ def best_cuts(cuts: Sequence[Cut], gains: np.ndarray, threshold: float) -> dict[
         if gain > threshold and gain > best.get(cut.sentence, (-np.inf, 0))[0]:
             best[cut.sentence] = (float(gain), cut.end)
     return {k: end for k, (_, end) in best.items()}
+
+
+def trimmed_text(text: str, sentence: Sentence, end: int) -> str:
+    """What a sentence cut at ``end`` shows: its kept part as display text, closed with a period."""
+    return display_text(text[sentence.content_start : end]) + "."
 
 
 def trim_summary(text: str, sentences: Sequence[Sentence], summary: Sequence[int], head: LinearHead) -> dict[int, int]:

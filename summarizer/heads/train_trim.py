@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from summarizer.heads.compression import FEATURE_NAMES, Cut, best_cuts, trim_features
+from summarizer.heads.compression import FEATURE_NAMES, Cut, best_cuts, trim_features, trimmed_text
 from summarizer.heads.linear import LinearHead
 from summarizer.text import Sentence
-from summarizer.text.segment import display_text
 
 TRIM_L2_GRID = (1.0, 10.0, 100.0)
 TRIM_THRESHOLD_GRID = (0.0, 0.2, 0.5)  # least predicted gain, in ROUGE-1 points
@@ -30,10 +29,9 @@ class TrimExample:
 
 
 def trimmed_texts(text: str, sentences: Sequence[Sentence], summary: Sequence[int], ends: dict[int, int]) -> list[str]:
-    """The summary's display texts with the given cuts applied."""
+    """The summary's texts as shown, with the given cuts applied (ROUGE ignores the added period)."""
     return [
-        display_text(text[sentences[i].content_start : ends[k]]) if k in ends else sentences[i].text
-        for k, i in enumerate(summary)
+        trimmed_text(text, sentences[i], ends[k]) if k in ends else sentences[i].text for k, i in enumerate(summary)
     ]
 
 
