@@ -43,7 +43,7 @@ RUN pip install ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} "$TORCH_SPEC"
 WORKDIR /src
 COPY pyproject.toml ./
 # A stub package resolves the dependency list from pyproject.toml alone, so editing code keeps this layer.
-RUN mkdir -p summarizer service && touch README.md summarizer/__init__.py service/__init__.py \
+RUN mkdir -p summarizer service && touch README.md summarizer/__init__.py summarizer_service/__init__.py \
     && pip install . && pip uninstall -y summarizer && rm -rf summarizer service build *.egg-info
 
 COPY README.md ./
@@ -65,7 +65,7 @@ RUN mkdir -p /models && if [ -n "$MODEL_CHECKPOINT" ]; then \
         python3 -c "import sys; from huggingface_hub import snapshot_download; \
 snapshot_download(sys.argv[1], local_dir='/models/checkpoint', \
 allow_patterns=['*.json', '*.safetensors', '*.txt', '*.model'])" "$MODEL_CHECKPOINT" \
-        && HF_HUB_OFFLINE=1 python3 -c "from summarizer.backends.seq2seq import Seq2SeqModel; \
+        && HF_HUB_OFFLINE=1 python3 -c "from summarizer.models.seq2seq import Seq2SeqModel; \
 Seq2SeqModel.load('/models/checkpoint', device='cpu')"; \
     fi
 

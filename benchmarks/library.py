@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarizer import Summarizer
-from summarizer.encoder import TransformerEncoder
-from summarizer.ranking import select_bullets, select_summary
+from summarizer.models.encoder import TransformerEncoder
+from summarizer.selection.ranking import select_bullets, select_summary
 from summarizer.text import normalize_for_model, segment
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     with args.data.open(encoding="utf-8") as fh:
         texts = [json.loads(line)["article"] for line in fh][: args.articles]
     summarizer = Summarizer.load()
-    encoder = summarizer.encoder
+    encoder = summarizer.models.encoder
     summarizer.summarize(texts[0])  # warm-up
 
     print(

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from transformers import AutoModel, AutoTokenizer
 
-from summarizer.config import embedded_model_dir
+from summarizer.models.encoder import embedded_model_dir
 
 
 class Request(BaseModel):

@@ -33,13 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarizer import Summarizer
-from summarizer.encoder import Encoder, TransformerEncoder
-from summarizer.heads.bullet_data import build_examples, load_labelled
-from summarizer.heads.compression import best_cuts, trim_features
-from summarizer.heads.features import summary_features
-from summarizer.heads.train import fit_bullet_head, fit_logistic, oracle_labels, top2_hits
-from summarizer.heads.train_trim import fit_trim_head, trim_example, trimmed_texts
-from summarizer.ranking import (
+from summarizer.models.encoder import Encoder, TransformerEncoder
+from summarizer.selection.compression import best_cuts, trim_features
+from summarizer.selection.features import summary_features
+from summarizer.selection.ranking import (
     SUMMARY_PARAPHRASE_SIMILARITY,
     mmr_select,
     select_bullets,
@@ -47,6 +44,9 @@ from summarizer.ranking import (
     summary_candidates,
 )
 from summarizer.text import segment
+from training.bullet_data import build_examples, load_labelled
+from training.bullet_head import fit_bullet_head, fit_logistic, oracle_labels, top2_hits
+from training.trim_head import fit_trim_head, trim_example, trimmed_texts
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
 DEFAULT_LABELS = ROOT / "benchmarks" / "data" / "significance" / "labels.jsonl"
@@ -80,13 +80,13 @@ def summaries(
     summarizer is also run on its embeddings, so the precision's effect on quality is visible.
     """
     articles = [segment(r["article"]) for r in records]
-    embeddings = [summarizer.encoder.encode([s.text for s in sents]) for sents in articles]
+    embeddings = [summarizer.models.encoder.encode([s.text for s in sents]) for sents in articles]
     out: dict[str, list[list[str]]] = {f"Lead-{n}": [[s.text for s in sents[:n]] for sents in articles]}
     default = [
         select_summary(sents, emb, max_sentences=n, max_words=None)[0]
         for sents, emb in zip(articles, embeddings, strict=True)
     ]
-    served = f"{summarizer.encoder.precision} {summarizer.encoder.engine}"
+    served = f"{summarizer.models.encoder.precision} {summarizer.models.encoder.engine}"
     selections = {served: default}
     if reference is not None:  # the guard rail: the served precision against the fp32 encoder
         selections[f"{reference.precision} {reference.engine}"] = [
@@ -167,7 +167,7 @@ def print_summary_table(systems: dict[str, list[list[str]]], references: list[st
 
 
 def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
-    examples = build_examples(load_labelled(labels, dev), summarizer.encoder, summarizer.prototypes)
+    examples = build_examples(load_labelled(labels, dev), summarizer.models.encoder, summarizer.prototypes)
     names = examples[0].names
     col = {n: i for i, n in enumerate(names)}
     rankers = {
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         records = [json.loads(line) for line in fh if line.strip()][: args.limit]
     summarizer = Summarizer.load()  # the served configuration: precision and engine as auto picks them
     reference = None
-    if summarizer.encoder.precision != "float32":
+    if summarizer.models.encoder.precision != "float32":
         reference = TransformerEncoder.load(None, device="cpu", precision="float32", engine="torch")
     started = time.perf_counter()
     systems = summaries(records, summarizer, args.sentences, reference)

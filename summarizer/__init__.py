@@ -1,4 +1,4 @@
-"""Article summarizer: a short extractive summary plus "Why it matters" bullets, with provenance.
+"""Article summarizer: a short summary plus "Why it matters" bullets, with provenance.
 
 from summarizer import Summarizer
 summarizer = Summarizer.load()            # embedded all-MiniLM-L6-v2, loaded once
@@ -8,22 +8,25 @@ result.model_dump()                       # the same JSON the HTTP service retur
 
 from summarizer.config import Settings, get_settings
 from summarizer.errors import InputTooLargeError, InvalidInputError, ModelLoadError, SummarizerError
-from summarizer.schemas import InputStats, Meta, Span, Summary
-
-__version__ = "0.1.0"
+from summarizer.options import SummaryOptions
+from summarizer.schemas import BackendInfo, InputStats, Meta, Span, Summary
+from summarizer.version import __version__
 
 __all__ = [
-    "AbstractiveSummarizer",
+    "BackendInfo",
     "InputStats",
     "InputTooLargeError",
     "InvalidInputError",
     "Meta",
     "ModelLoadError",
+    "PreparedArticle",
     "Settings",
     "Span",
     "Summarizer",
     "SummarizerError",
     "Summary",
+    "SummaryOptions",
+    "__version__",
     "get_settings",
 ]
 
@@ -32,11 +35,11 @@ def __getattr__(name: str) -> object:
     # Summarizer pulls in torch and transformers (seconds); import it only when asked for, so the
     # CLI's --help and input errors answer at once.
     if name == "Summarizer":
-        from summarizer.pipeline import Summarizer
+        from summarizer.api import Summarizer
 
         return Summarizer
-    if name == "AbstractiveSummarizer":
-        from summarizer.backends.abstractive import AbstractiveSummarizer
+    if name == "PreparedArticle":
+        from summarizer.components.prepare import PreparedArticle
 
-        return AbstractiveSummarizer
+        return PreparedArticle
     raise AttributeError(f"module 'summarizer' has no attribute {name!r}")

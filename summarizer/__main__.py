@@ -2,7 +2,7 @@
 
 import sys
 
-from summarizer.cli import main
+from summarizer.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

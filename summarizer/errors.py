@@ -4,9 +4,14 @@ from __future__ import annotations
 
 
 class SummarizerError(Exception):
-    """Base class. ``code`` is a stable machine-readable identifier."""
+    """Base class. ``code`` is a stable machine-readable identifier.
+
+    ``article_index`` is set when the error is about one article of several: its position, which
+    ``str(error)`` names ("article 2: ...").
+    """
 
     code = "summarizer_error"
+    article_index: int | None = None
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -14,19 +19,15 @@ class SummarizerError(Exception):
         if code is not None:
             self.code = code
 
-
-class InvalidInputError(SummarizerError):
-    """The article or a parameter cannot be summarized as given (client error).
-
-    ``article_index`` is set by ``summarize_many``: the position of the offending article.
-    """
-
-    code = "invalid_input"
-    article_index: int | None = None
-
     def __str__(self) -> str:
         prefix = f"article {self.article_index}: " if self.article_index is not None else ""
         return prefix + self.message
+
+
+class InvalidInputError(SummarizerError):
+    """The article or a parameter cannot be summarized as given (client error)."""
+
+    code = "invalid_input"
 
 
 class InputTooLargeError(InvalidInputError):
@@ -44,10 +45,16 @@ class ModelLoadError(SummarizerError):
 class FetchError(SummarizerError):
     """A page could not be fetched from its URL (upstream failure: unreachable, error status, timeout).
 
-    Codes: ``fetch_failed``, ``fetch_timeout``, ``too_many_redirects``.
+    Codes: ``fetch_failed``, ``too_many_redirects`` (and ``fetch_timeout``, ``FetchTimeoutError``).
     """
 
     code = "fetch_failed"
+
+
+class FetchTimeoutError(FetchError):
+    """The page did not arrive within the fetch deadline."""
+
+    code = "fetch_timeout"
 
 
 class FetchRefusedError(FetchError):

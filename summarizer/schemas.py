@@ -109,6 +109,19 @@ class Meta(BaseModel):
     )
 
 
+class BackendInfo(BaseModel):
+    """What a loaded backend runs on (``Summarizer.describe()``, the service's /v1/info and /readyz)."""
+
+    backend: str = Field(description="extractive or abstractive.")
+    model: str = Field(description="The model that writes the summary (extractive: the sentence encoder).")
+    device: str
+    engine: str = Field(description="torch or onnxruntime.")
+    precision: str = Field(description="float32, bfloat16, float16 or int8.")
+    encoder: str | None = Field(
+        default=None, exclude_if=_absent, description="Generative backends: the encoder that selects and attributes."
+    )
+
+
 def _is_none(value: object) -> bool:
     return value is None
 

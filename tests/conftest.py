@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
+from fakes import HashingEncoder, make_summarizer
 
 from summarizer import Settings, Summarizer
 from summarizer.config import get_settings
@@ -24,30 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED_PATH = ROOT / "seeds" / "000_05444940e5ccca5a.txt"
 
 
-class HashingEncoder:
-    """Bag-of-words embeddings via hashed, lower-cased tokens: similar wording -> similar vectors."""
-
-    name = "fake-hashing-encoder"
-    device = "cpu"
-
-    def __init__(self, dim: int = 256) -> None:
-        self.dim = dim
-        self.calls: list[list[str]] = []
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        self.calls.append(list(texts))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for token in re.findall(r"\w+", text.lower()):
-                out[row, zlib.crc32(token.encode()) % self.dim] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm == 0:
-                out[row, 0] = 1.0
-            else:
-                out[row] /= norm
-        return out
-
-
 @pytest.fixture
 def fake_encoder() -> HashingEncoder:
     return HashingEncoder()
@@ -55,7 +29,7 @@ def fake_encoder() -> HashingEncoder:
 
 @pytest.fixture
 def fake_summarizer(fake_encoder: HashingEncoder) -> Summarizer:
-    return Summarizer(fake_encoder, Settings(max_text_chars=50_000))
+    return make_summarizer(fake_encoder, Settings(max_text_chars=50_000))
 
 
 @pytest.fixture(scope="session")

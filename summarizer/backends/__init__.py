@@ -1,6 +1,4 @@
-"""Summarizer backends beyond the extractive one in ``summarizer.pipeline``.
+"""Backends side by side behind one interface (``base.Backend``); ``summarizer.api.load_backend`` picks one.
 
-``Summarizer.load()`` picks the backend from ``settings.backend``; import
-``summarizer.backends.abstractive`` directly to build an ``AbstractiveSummarizer`` by hand.
 Nothing is imported here, so this package costs nothing until a backend is used.
 """

@@ -25,18 +25,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from summarizer.backends.provenance import clean_generated, condensed_span, fit_sentences, generated_span, taken_span
-from summarizer.backends.recipes import Task
-from summarizer.backends.seq2seq import Seq2SeqModel
-from summarizer.config import Settings, get_settings
-from summarizer.encoder import Encoder
+from summarizer.components.compose import bullet_span, input_stats, pick_bullets
+from summarizer.components.encoding import EncodedArticle, encode_articles
+from summarizer.components.prepare import PreparedArticle, prepare_article
+from summarizer.components.provenance import (
+    clean_generated,
+    condensed_span,
+    fit_sentences,
+    generated_span,
+    taken_span,
+)
+from summarizer.components.shared import SharedModels, load_shared_models
+from summarizer.config import Settings
 from summarizer.errors import ModelLoadError
-from summarizer.pipeline import PreparedArticle, Summarizer, bullet_span, bullet_warnings
-from summarizer.ranking import is_content, select_bullets, select_summary
-from summarizer.schemas import InputStats, Meta, Summary
+from summarizer.models.recipes import Task
+from summarizer.models.seq2seq import Seq2SeqModel
+from summarizer.options import SummaryOptions
+from summarizer.schemas import BackendInfo, Meta, Summary
+from summarizer.selection.ranking import is_content, select_summary
 from summarizer.text import count_words, normalize_for_model, segment
 from summarizer.text.chunking import plan_chunks
-from summarizer.validation import validate_knobs
 
 if TYPE_CHECKING:
     from transformers import GenerationConfig
@@ -63,21 +71,19 @@ class _Work:
     condensed: list[str] = field(default_factory=list)
 
 
-class AbstractiveSummarizer(Summarizer):
-    """Same surface as ``Summarizer``; ``generator`` writes, the embedded encoder selects and attributes."""
+class AbstractiveBackend:
+    """A seq2seq ``generator`` writes; the shared encoder and heads select bullets and attribute sentences."""
 
-    backend = "abstractive"
+    name = "abstractive"
 
-    def __init__(self, encoder: Encoder, generator: Seq2SeqModel, settings: Settings | None = None) -> None:
-        super().__init__(encoder, settings)
+    def __init__(self, models: SharedModels, generator: Seq2SeqModel, settings: Settings) -> None:
+        self.models = models
         self.generator = generator
+        self.settings = settings
 
     @classmethod
-    def load(
-        cls, model: str | None = None, *, device: str | None = None, settings: Settings | None = None
-    ) -> AbstractiveSummarizer:
+    def load(cls, settings: Settings, *, model: str | None = None, device: str | None = None) -> AbstractiveBackend:
         """Load the seq2seq checkpoint (``model`` or ``settings.model``) first, so a bad path fails fast."""
-        settings = settings or get_settings()
         checkpoint = model or settings.model
         if not checkpoint:
             raise ModelLoadError(
@@ -95,45 +101,40 @@ class AbstractiveSummarizer(Summarizer):
             max_window=settings.chunk_tokens,
         )
         # SUMMARIZER_MODEL names the checkpoint here; the sentence encoder is the embedded one.
-        encoder_settings = settings.model_copy(update={"backend": "extractive", "model": None})
-        encoder = Summarizer.load(device=device, settings=encoder_settings).encoder
-        return cls(encoder, generator, settings)
+        return cls(load_shared_models(settings, device=device), generator, settings)
 
-    @property
-    def model_name(self) -> str:
-        return self.generator.name
+    def describe(self) -> BackendInfo:
+        g = self.generator
+        return BackendInfo(
+            backend=self.name,
+            model=g.name,
+            device=g.device,
+            engine="torch",
+            precision=g.precision,
+            encoder=self.models.encoder.name,
+        )
 
-    @property
-    def device(self) -> str:
-        return self.generator.device
+    def prepare(self, text: object, title: object, options: SummaryOptions) -> PreparedArticle:
+        return prepare_article(text, title, self.settings, options)
 
-    def summarize_many(
-        self,
-        texts: Sequence[str | PreparedArticle],
-        titles: Sequence[str | None] | None = None,
-        *,
-        max_sentences: int = 3,
-        max_words: int | None = None,
-        bullets: int = 2,
-    ) -> list[Summary]:
+    def summarize_many(self, articles: Sequence[PreparedArticle]) -> list[Summary]:
         """Summarize several articles; their chunks share ``generate()`` batches and encoder passes."""
-        validate_knobs(max_sentences, max_words, bullets)
-        prepared = self._prepare_many(texts, titles)
-        if not prepared:
+        if not articles:
             return []
         started = time.perf_counter()
-        encoded = self._encode_many(prepared)
+        encoded = encode_articles(self.models.encoder, articles)
         encoded_at = time.perf_counter()
-        work = [
-            self._select(p, emb, title_emb, max_sentences, max_words, bullets)
-            for p, (emb, title_emb) in zip(prepared, encoded, strict=True)
-        ]
+        work = [self._select(a, e) for a, e in zip(articles, encoded, strict=True)]
         ranked_at = time.perf_counter()
-        self._write_summaries(work, max_sentences, max_words)
+        by_length: dict[tuple[int, int | None], list[_Work]] = {}  # generation settings depend on the length knobs
+        for w in work:
+            by_length.setdefault((w.p.options.max_sentences, w.p.options.max_words), []).append(w)
+        for (max_sentences, max_words), group in by_length.items():
+            self._write_summaries(group, max_sentences, max_words)
         self._condense_bullets(work)
         generated_at = time.perf_counter()
-        results = self._attribute(work, max_sentences, max_words)
-        n = len(prepared)  # shared passes: their time is split evenly
+        results = self._attribute(work)
+        n = len(articles)  # shared passes: their time is split evenly
         shared = {
             "encode": (encoded_at - started + time.perf_counter() - generated_at) * 1000 / n,
             "rank": (ranked_at - encoded_at) * 1000 / n,
@@ -147,26 +148,18 @@ class AbstractiveSummarizer(Summarizer):
 
     # -- steps ----------------------------------------------------------------------------------
 
-    def _select(
-        self,
-        p: PreparedArticle,
-        emb: np.ndarray,
-        title_emb: np.ndarray | None,
-        max_sentences: int,
-        max_words: int | None,
-        bullets: int,
-    ) -> _Work:
+    def _select(self, p: PreparedArticle, encoded: EncodedArticle) -> _Work:
         chosen, _ = select_summary(
-            p.sentences, emb, max_sentences=max_sentences, max_words=max_words, title_embedding=title_emb
+            p.sentences,
+            encoded.embeddings,
+            max_sentences=p.options.max_sentences,
+            max_words=p.options.max_words,
+            title_embedding=encoded.title_embedding,
         )
-        picked, abstained = select_bullets(
-            p.sentences, emb, chosen, self.prototypes, count=bullets, head=self.bullet_head
-        )
-        content = sum(is_content(s) for s in p.sentences)
-        warnings = bullet_warnings(bullets, len(picked), abstained, content)
+        picked, warnings = pick_bullets(self.models, p, encoded, chosen)
         # Bylines, captions and "Click here" lines are not the article; everything else goes to the model.
         units = [t for s in p.sentences if not s.boilerplate and (t := normalize_for_model(s.text))]
-        return _Work(p=p, embeddings=emb, chosen=chosen, bullets=picked, warnings=warnings, units=units)
+        return _Work(p=p, embeddings=encoded.embeddings, chosen=chosen, bullets=picked, warnings=warnings, units=units)
 
     def _write_summaries(self, work: list[_Work], max_sentences: int, max_words: int | None) -> None:
         """Map-reduce over chunks, all articles together: one batched ``generate()`` per round and task."""
@@ -236,11 +229,14 @@ class AbstractiveSummarizer(Summarizer):
             work[i].condensed.append(out if count_words(out) else "")  # no word at all: use the sentence itself
             work[i].truncated |= c
 
-    def _attribute(self, work: list[_Work], max_sentences: int, max_words: int | None) -> list[Summary]:
+    def _attribute(self, work: list[_Work]) -> list[Summary]:
         """Split the summaries into sentences, encode them with the bullets in one pass, attach sources."""
-        kept = [fit_sentences(segment(w.summary) if w.summary else [], max_sentences, max_words) for w in work]
+        kept = [
+            fit_sentences(segment(w.summary) if w.summary else [], w.p.options.max_sentences, w.p.options.max_words)
+            for w in work
+        ]
         flat = [s for sentences, _ in kept for s in sentences] + [b for w in work for b in w.condensed if b]
-        vectors = iter(self.encoder.encode(flat)) if flat else iter(())
+        vectors = iter(self.models.encoder.encode(flat)) if flat else iter(())
         summary_vectors = [[next(vectors) for _ in sentences] for sentences, _ in kept]  # bullets' vectors follow
         results = []
         for w, (sentences, fit_warnings), vecs in zip(work, kept, summary_vectors, strict=True):
@@ -273,15 +269,15 @@ class AbstractiveSummarizer(Summarizer):
     def _meta(self, w: _Work) -> Meta:
         p, g = w.p, self.generator
         return Meta(
-            backend=self.backend,
-            bullet_selector=self.bullet_selector,
+            backend=self.name,
+            bullet_selector=self.models.bullet_selector,
             model=g.name,
             device=g.device,
             engine="torch",
             precision=g.precision,
             elapsed_ms=0.0,  # set once the shared passes are timed
-            input=InputStats(characters=len(p.text), words=count_words(p.text), sentences=len(p.sentences)),
-            encoder=self.encoder.name,
+            input=input_stats(p),
+            encoder=self.models.encoder.name,
             chunks=w.chunks,
             truncated=w.truncated,
         )

@@ -1,5 +1,21 @@
-"""Text processing: sentence segmentation with offsets, labels and boilerplate detection."""
+"""Text processing: sentence segmentation with offsets, labels and boilerplate detection, chunking."""
 
-from summarizer.text.segment import Sentence, count_words, normalize_for_model, segment, visible_text
+from summarizer.text.segment import (
+    MAX_SENTENCE_WORDS,
+    MIN_CONTENT_WORDS,
+    Sentence,
+    count_words,
+    normalize_for_model,
+    segment,
+    visible_text,
+)
 
-__all__ = ["Sentence", "count_words", "normalize_for_model", "segment", "visible_text"]
+__all__ = [
+    "MAX_SENTENCE_WORDS",
+    "MIN_CONTENT_WORDS",
+    "Sentence",
+    "count_words",
+    "normalize_for_model",
+    "segment",
+    "visible_text",
+]

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from fakes import make_abstractive
 from long_articles import long_article
 
 from summarizer import Settings, Summarizer
 from summarizer.backends import abstractive as abstractive_module
-from summarizer.backends.abstractive import AbstractiveSummarizer
-from summarizer.backends.recipes import recipe_for
-from summarizer.backends.seq2seq import Seq2SeqModel, resolve_precision
 from summarizer.errors import ModelLoadError
+from summarizer.models.recipes import recipe_for
+from summarizer.models.seq2seq import Seq2SeqModel, resolve_precision
 from summarizer.schemas import Summary
 from summarizer.text import count_words, segment
 
@@ -39,7 +39,7 @@ def bart(tiny_seq2seq: Callable[[str], Path]) -> Seq2SeqModel:
 @pytest.fixture
 def make(fake_encoder, bart: Seq2SeqModel) -> Callable[..., AbstractiveSummarizer]:
     def build(**settings: object) -> AbstractiveSummarizer:
-        return AbstractiveSummarizer(fake_encoder, bart, Settings(**(FAST | settings)))
+        return make_abstractive(fake_encoder, bart, Settings(**(FAST | settings)))
 
     return build
 
@@ -330,7 +330,7 @@ def test_invalid_input_raises_before_generation(make: Callable[..., AbstractiveS
 def test_cuda_half_precision_batched(tiny_seq2seq: Callable[[str], Path], fake_encoder) -> None:
     model = Seq2SeqModel.load(str(tiny_seq2seq("bart")), device="cuda")
     assert model.device.startswith("cuda") and model.precision in ("bfloat16", "float16")
-    summarizer = AbstractiveSummarizer(fake_encoder, model, Settings(**(FAST | {"device": "cuda"})))
+    summarizer = make_abstractive(fake_encoder, model, Settings(**(FAST | {"device": "cuda"})))
     articles = [SEED.read_text(encoding="utf-8"), long_article(1_500)]
     results = summarizer.summarize_many(articles, bullets=1)
     for text, result in zip(articles, results, strict=True):
@@ -355,7 +355,7 @@ def test_short_input_has_no_length_floor(make: Callable[..., AbstractiveSummariz
 def test_provenance_sources() -> None:
     import numpy as np
 
-    from summarizer.backends.provenance import fit_sentences, generated_span
+    from summarizer.components.provenance import fit_sentences, generated_span
 
     sentences = segment("First sentence is here. Second one follows now. Third closes it all.")
     embeddings = np.eye(3, dtype=np.float32)

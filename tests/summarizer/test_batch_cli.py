@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import Settings, Summarizer, Summary
-from summarizer.cli import main
+from summarizer.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "seeds" / "html" / "harbor_bridge_closure.html"
@@ -311,14 +311,14 @@ def test_ctrl_c_in_a_real_process_leaves_a_valid_file(fake: Counting, twelve: Pa
             sys.path[:0] = [{str(ROOT / "tests")!r}, {str(ROOT)!r}]
             from conftest import HashingEncoder
             from summarizer import Settings, Summarizer
-            from summarizer.cli import main
+            from summarizer.cli.main import main
 
             class Slow(HashingEncoder):
                 def encode(self, texts):
                     time.sleep(0.3)
                     return super().encode(texts)
 
-            summarizer = Summarizer(Slow(), Settings())
+            summarizer = make_summarizer(Slow(), Settings())
             sys.exit(main(sys.argv[1:], summarizer_factory=lambda settings: summarizer))
             """
         ),
@@ -349,7 +349,7 @@ def test_ctrl_c_in_a_real_process_leaves_a_valid_file(fake: Counting, twelve: Pa
 def test_progress_bar_on_a_terminal(
     fake: Counting, twelve: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("summarizer.cli_batch.isatty", lambda stream: stream is sys.stderr)
+    monkeypatch.setattr("summarizer.cli.batch.isatty", lambda stream: stream is sys.stderr)
     assert run(fake, str(twelve), "-o", str(tmp_path / "out.jsonl"), "--batch-size", "4") == 0
     err = capsys.readouterr().err
     assert "12/12" in err and "article/s" in err  # count and rate (the ETA sits between them)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import Settings, Summarizer
-from summarizer.cli import main
+from summarizer.cli.main import main
 from summarizer.errors import ModelLoadError
 from summarizer.text import visible_text
 
@@ -253,16 +253,16 @@ def test_ctrl_c_exits_130_quietly(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.fixture
 def fake_server(monkeypatch: pytest.MonkeyPatch) -> dict:
-    """A stand-in `service.server` module, so nothing binds a port or loads a model."""
+    """A stand-in `summarizer_service.server` module, so nothing binds a port or loads a model."""
     seen: dict = {}
 
     def serve(settings: Settings) -> None:
         seen["settings"] = settings
         seen["run"] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level}
 
-    module = types.ModuleType("service.server")
+    module = types.ModuleType("summarizer_service.server")
     module.serve = serve  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "service.server", module)
+    monkeypatch.setitem(sys.modules, "summarizer_service.server", module)
     return seen
 
 
@@ -318,7 +318,7 @@ def test_serve_bad_environment(
 def test_serve_without_service_package(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     # None in sys.modules makes the import fail, even after other tests imported the real package.
     monkeypatch.setitem(sys.modules, "service", None)
-    monkeypatch.setitem(sys.modules, "service.server", None)
+    monkeypatch.setitem(sys.modules, "summarizer_service.server", None)
     assert main(["serve"]) == 1
     assert_one_error_line(capsys.readouterr().err)
 

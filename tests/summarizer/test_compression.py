@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import make_summarizer
 
-from summarizer import Settings, Summarizer
+from summarizer import Settings
 from summarizer.heads import TRIM_HEAD_FILE, load_trim_head
-from summarizer.heads.compression import FEATURE_NAMES, MIN_KEPT_WORDS, Cut, best_cuts, trim_features, trim_summary
 from summarizer.heads.linear import LinearHead
-from summarizer.heads.train_trim import TrimExample, fit_ridge, fit_trim_head, trim_example, trimmed_texts
+from summarizer.selection.compression import FEATURE_NAMES, MIN_KEPT_WORDS, Cut, best_cuts, trim_features, trim_summary
 from summarizer.text import segment
+from training.trim_head import TrimExample, fit_ridge, fit_trim_head, trim_example, trimmed_texts
 
 ARTICLE = (
     "Chinese police have arrested more than 133,000 people and seized 43 tons of illegal narcotics during a "
@@ -60,7 +61,7 @@ def test_packaged_head_cuts_attribution_tails() -> None:
 
 
 def test_pipeline_marks_trimmed_sentences_and_can_turn_trimming_off(fake_encoder) -> None:
-    trimmed = Summarizer(fake_encoder, Settings()).summarize(ARTICLE, max_sentences=3, bullets=0)
+    trimmed = make_summarizer(fake_encoder, Settings()).summarize(ARTICLE, max_sentences=3, bullets=0)
     assert trimmed.meta.summary_trimming == "learned"
     cut = [s for s in trimmed.sentences if s.sentence_end is not None]
     assert cut, trimmed.sentences
@@ -72,7 +73,9 @@ def test_pipeline_marks_trimmed_sentences_and_can_turn_trimming_off(fake_encoder
     dumped = trimmed.model_dump(mode="json")["sentences"]
     assert [s.get("sentence_end") for s in dumped] == [s.sentence_end for s in trimmed.sentences]
 
-    whole = Summarizer(fake_encoder, Settings(summary_trimming="off")).summarize(ARTICLE, max_sentences=3, bullets=0)
+    whole = make_summarizer(fake_encoder, Settings(summary_trimming="off")).summarize(
+        ARTICLE, max_sentences=3, bullets=0
+    )
     assert whole.meta.summary_trimming == "off"
     assert all(s.sentence_end is None for s in whole.sentences)
     assert all("sentence_end" not in s for s in whole.model_dump(mode="json")["sentences"])

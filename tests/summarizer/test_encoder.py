@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from summarizer import ModelLoadError, Summarizer
-from summarizer.device import resolve_device
-from summarizer.encoder import Encoder, TransformerEncoder
+from summarizer.models.device import resolve_device
+from summarizer.models.encoder import Encoder, TransformerEncoder
 
 # -- the embedded model -------------------------------------------------------------------------
 

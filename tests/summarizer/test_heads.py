@@ -6,16 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import make_summarizer
 
-from summarizer import Settings, Summarizer
+from summarizer import Settings
 from summarizer.heads import BULLET_HEAD_FILE, load_bullet_head
-from summarizer.heads.features import bullet_features, summary_features
 from summarizer.heads.linear import LinearHead
-from summarizer.heads.train import fit_logistic, oracle_labels, top2_hits
-from summarizer.ranking import bullet_candidates, select_bullets
-from summarizer.significance import SIGNIFICANCE_PROTOTYPES
+from summarizer.selection.bullet_tidy import trim_bullet, trim_leading_connective
+from summarizer.selection.features import bullet_features, summary_features
+from summarizer.selection.ranking import bullet_candidates, select_bullets
+from summarizer.selection.significance import SIGNIFICANCE_PROTOTYPES
 from summarizer.text import segment
-from summarizer.text.trim import trim_bullet, trim_leading_connective
+from training.bullet_head import fit_logistic, oracle_labels, top2_hits
 
 ARTICLE = (
     "The city council approved a new budget on Monday after a long debate. "
@@ -145,7 +146,7 @@ def test_summarizer_warns_when_it_abstains(fake_encoder, tmp_path: Path) -> None
     _, names = bullet_features(sentences, emb, bullet_candidates(sentences, [0]), [0], protos)
     path = tmp_path / "never.json"
     constant_head(-10.0, names).save(path)
-    result = Summarizer(fake_encoder, Settings(bullet_head=path)).summarize(ARTICLE, bullets=2)
+    result = make_summarizer(fake_encoder, Settings(bullet_head=path)).summarize(ARTICLE, bullets=2)
     assert result.why_it_matters == []
     assert any("confidently" in w for w in result.warnings)
     assert result.meta.bullet_selector == "learned"
@@ -155,7 +156,7 @@ def test_heuristic_setting_and_missing_file_fall_back(tmp_path: Path, fake_encod
     assert load_bullet_head(Settings(bullet_selector="heuristic")) is None
     assert load_bullet_head(Settings(bullet_head=tmp_path / "missing.json")) is None
     assert load_bullet_head(Settings()) is not None
-    summarizer = Summarizer(fake_encoder, Settings(bullet_head=tmp_path / "missing.json"))
+    summarizer = make_summarizer(fake_encoder, Settings(bullet_head=tmp_path / "missing.json"))
     result = summarizer.summarize(ARTICLE, bullets=2)
     assert result.meta.bullet_selector == "heuristic"
     assert len(result.why_it_matters) == 2
@@ -179,7 +180,7 @@ def test_trim_leading_connective(sentence: str, shown: str) -> None:
 
 
 def test_trimmed_bullet_offsets_still_slice_the_input(fake_encoder) -> None:
-    summarizer = Summarizer(fake_encoder, Settings(bullet_selector="heuristic"))
+    summarizer = make_summarizer(fake_encoder, Settings(bullet_selector="heuristic"))
     result = summarizer.summarize(ARTICLE, max_sentences=1, bullets=3)
     for span in result.why_it_matters:
         assert " ".join(ARTICLE[span.start : span.end].split()) == span.text

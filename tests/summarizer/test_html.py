@@ -10,10 +10,16 @@ from pathlib import Path
 import pytest
 
 from summarizer import Settings, Summarizer, Summary
-from summarizer.cli import main
+from summarizer.cli.main import main
 from summarizer.config import get_settings
 from summarizer.errors import InputTooLargeError, InvalidInputError
-from summarizer.html import MIN_MAIN_TEXT_WORDS, decode_html, extract_article, extract_with_settings, looks_like_html
+from summarizer.inputs.html import (
+    MIN_MAIN_TEXT_WORDS,
+    decode_html,
+    extract_article,
+    extract_with_settings,
+    looks_like_html,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "seeds" / "html" / "harbor_bridge_closure.html"

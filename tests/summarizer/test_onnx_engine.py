@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from summarizer import ModelLoadError, onnx_engine
-from summarizer.encoder import TransformerEncoder, _auto_int8, _choose_onnx
+from summarizer.models.encoder import TransformerEncoder, _auto_int8, _choose_onnx
 
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")
 SENTENCES = [

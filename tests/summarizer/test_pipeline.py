@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fakes import make_summarizer
 
 from summarizer import InputTooLargeError, InvalidInputError, Settings, Summarizer, Summary
 from summarizer.text import segment
@@ -231,7 +232,7 @@ def test_non_string_title(fake_summarizer: Summarizer) -> None:
 
 
 def test_text_over_the_limit(fake_encoder) -> None:
-    summarizer = Summarizer(fake_encoder, Settings(max_text_chars=100))
+    summarizer = make_summarizer(fake_encoder, Settings(max_text_chars=100))
     text = ARTICLES[0]
     assert len(text) > 100
     with pytest.raises(InputTooLargeError) as info:
@@ -240,11 +241,11 @@ def test_text_over_the_limit(fake_encoder) -> None:
     assert str(len(text)) in str(info.value)
     # Exactly at the limit is fine.
     short = "The council approved a new budget on Monday. Taxes will rise for everyone."
-    assert Summarizer(fake_encoder, Settings(max_text_chars=len(short))).summarize(short).sentences
+    assert make_summarizer(fake_encoder, Settings(max_text_chars=len(short))).summarize(short).sentences
 
 
 def test_title_over_the_limit(fake_encoder) -> None:
-    summarizer = Summarizer(fake_encoder, Settings(max_title_chars=10))
+    summarizer = make_summarizer(fake_encoder, Settings(max_title_chars=10))
     with pytest.raises(InputTooLargeError) as info:
         summarizer.summarize(ARTICLES[0], title="A title that is far too long")
     assert info.value.code == "title_too_long"

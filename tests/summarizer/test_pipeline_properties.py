@@ -3,6 +3,7 @@ offsets or raises the library's own InvalidInputError; nothing else escapes."""
 
 from __future__ import annotations
 
+from fakes import make_summarizer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,10 +38,10 @@ def _check(summarizer: Summarizer, text: str, bullets: int) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=_ANY, bullets=st.integers(0, 5))
 def test_any_unicode_summarizes_or_raises_invalid_input(fake_encoder, text: str, bullets: int) -> None:
-    _check(Summarizer(fake_encoder, Settings()), text, bullets)
+    _check(make_summarizer(fake_encoder, Settings()), text, bullets)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=_ARTICLE, bullets=st.integers(0, 5))
 def test_sentence_like_unicode_keeps_offsets_valid(fake_encoder, text: str, bullets: int) -> None:
-    _check(Summarizer(fake_encoder, Settings()), text, bullets)
+    _check(make_summarizer(fake_encoder, Settings()), text, bullets)

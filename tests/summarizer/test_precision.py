@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from summarizer import device as device_module
-from summarizer.device import resolve_dtype
-from summarizer.encoder import TransformerEncoder
 from summarizer.errors import ModelLoadError
+from summarizer.models.device import resolve_dtype
+from summarizer.models.encoder import TransformerEncoder
 
 CPU = torch.device("cpu")
 

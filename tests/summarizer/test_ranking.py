@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from summarizer.ranking import DUPLICATE_SIMILARITY, is_content, mmr_select, select_bullets, select_summary
-from summarizer.significance import SIGNIFICANCE_PROTOTYPES, cue_score
+from summarizer.selection.ranking import DUPLICATE_SIMILARITY, is_content, mmr_select, select_bullets, select_summary
+from summarizer.selection.significance import SIGNIFICANCE_PROTOTYPES, cue_score
 from summarizer.text import Sentence, segment
 from summarizer.text.labels import WHY_IT_MATTERS
 

@@ -1,0 +1,123 @@
+"""What the CLI's commands share: the error type, argument helpers, settings and output rendering."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from pydantic import ValidationError
+
+from summarizer.config import Settings, get_settings
+from summarizer.options import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE
+from summarizer.schemas import Summary
+
+if TYPE_CHECKING:
+    from summarizer.api import Summarizer
+
+PROG = "summarizer"
+EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+FORMATS = ("text", "markdown", "json")
+
+SummarizerFactory = Callable[[Settings], "Summarizer"]
+
+
+class CliError(Exception):
+    """A problem the user can fix; ``main`` prints it as one line."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+class Parser(argparse.ArgumentParser):
+    # argparse prints usage plus an error and exits; we want the same single error line as
+    # every other failure, and main() to return rather than raise SystemExit.
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see '{self.prog} --help')")
+
+
+def int_in(bounds: tuple[int, int]) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or not bounds[0] <= number <= bounds[1]:
+            raise argparse.ArgumentTypeError(f"must be an integer from {bounds[0]} to {bounds[1]}, got {value!r}")
+        return number
+
+    return parse
+
+
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend",
+        choices=["extractive", "abstractive"],
+        help="extractive (embedded encoder) or abstractive (a seq2seq --model) (default: $SUMMARIZER_BACKEND)",
+    )
+    parser.add_argument(
+        "--model",
+        metavar="DIR",
+        help="extractive: local encoder directory (default: embedded all-MiniLM-L6-v2); "
+        "abstractive: seq2seq checkpoint directory or hub id",
+    )
+    parser.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: $SUMMARIZER_DEVICE or auto)")
+
+
+def add_summary_args(parser: argparse.ArgumentParser) -> None:
+    """The knobs of a summary, shared by ``summarize`` and ``batch``."""
+    parser.add_argument(
+        "--sentences", type=int_in(MAX_SENTENCES_RANGE), default=3, metavar="N", help="summary sentences (default: 3)"
+    )
+    parser.add_argument(
+        "--bullets", type=int_in(BULLETS_RANGE), default=2, metavar="N", help="'Why it matters' bullets (default: 2)"
+    )
+    parser.add_argument("--max-words", type=int_in(MAX_WORDS_RANGE), metavar="N", help="word budget for the summary")
+    parser.add_argument(
+        "--include-source",
+        action="store_true",
+        help="JSON: add source_text, the text the offsets index (the extracted text for HTML)",
+    )
+
+
+def settings_with(**overrides: Any) -> Settings:
+    """Environment settings (SUMMARIZER_*) with the command-line values that were given on top."""
+    try:
+        base = get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"SUMMARIZER_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        raise CliError(f"invalid environment setting: {problems}") from None
+    # Values are validated by argparse already, so model_copy (which does not validate) is safe.
+    return base.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+
+
+def isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def render(result: Summary, fmt: str) -> str:
+    """The summary as ``text`` (terminals), ``markdown`` (newsletters) or ``json`` (the API's shape)."""
+    if fmt == "json":
+        return json.dumps(result.model_dump(), indent=2, ensure_ascii=False)
+    bullets = [f"- {span.text}" for span in result.why_it_matters]
+    if fmt == "markdown":
+        parts = [f"**Summary:** {result.summary}"]
+        if bullets:
+            parts += ["", "**Why it matters:**", "", *bullets]
+    else:
+        parts = [result.summary]
+        if bullets:
+            parts += ["", "Why it matters:", *bullets]
+    return "\n".join(parts)
+
+
+def load_summarizer(settings: Settings) -> Summarizer:
+    from summarizer.api import Summarizer  # torch and transformers: only when needed
+
+    return Summarizer.load(settings=settings)

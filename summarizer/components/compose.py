@@ -1,0 +1,58 @@
+"""Pieces of a ``Summary`` every backend builds the same way: bullets, their warnings, input statistics."""
+
+from __future__ import annotations
+
+from summarizer.components.encoding import EncodedArticle
+from summarizer.components.prepare import PreparedArticle
+from summarizer.components.shared import SharedModels
+from summarizer.schemas import InputStats, Span
+from summarizer.selection.bullet_tidy import trim_bullet
+from summarizer.selection.ranking import is_content, select_bullets
+from summarizer.text import Sentence, count_words
+from summarizer.text.segment import display_text
+
+
+def bullet_span(text: str, sentence: Sentence) -> Span:
+    """A "Why it matters" sentence trimmed to read on its own; the offsets move with the trim."""
+    start, end = trim_bullet(text, sentence.content_start, sentence.end)
+    if (start, end) == (sentence.content_start, sentence.end):
+        return Span(text=sentence.text, start=sentence.start, end=sentence.end)
+    return Span(text=display_text(text[start:end]), start=start, end=end)
+
+
+def bullet_warnings(asked: int, returned: int, abstained: bool, content_sentences: int) -> list[str]:
+    """Why fewer bullets came back than were asked for."""
+    if asked and content_sentences <= 1:
+        return ["article has one sentence: no bullets"]
+    if abstained:
+        return [
+            f"asked for {asked} bullets; only {returned} sentences are confidently about why this matters, "
+            "so no more were invented"
+        ]
+    if returned < asked:
+        return [f"asked for {asked} bullets but only {returned} sentences outside the summary qualify"]
+    return []
+
+
+def pick_bullets(
+    models: SharedModels, article: PreparedArticle, encoded: EncodedArticle, summary: list[int]
+) -> tuple[list[int], list[str]]:
+    """The "Why it matters" sentences (indices) outside ``summary``, and the warnings that explain a shortfall."""
+    asked = article.options.bullets
+    picked, abstained = select_bullets(
+        article.sentences, encoded.embeddings, summary, models.prototypes, count=asked, head=models.bullet_head
+    )
+    content = content_count(article)
+    return picked, bullet_warnings(asked, len(picked), abstained, content)
+
+
+def content_count(article: PreparedArticle) -> int:
+    return sum(is_content(s) for s in article.sentences)
+
+
+def input_stats(article: PreparedArticle) -> InputStats:
+    return InputStats(characters=len(article.text), words=count_words(article.text), sentences=len(article.sentences))
+
+
+def rounded(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 2) for k, v in timings.items()}

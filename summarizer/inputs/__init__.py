@@ -1,0 +1,1 @@
+"""Input adapters: HTML pages, URL fetching and batch files (JSONL, folders) turned into article text."""

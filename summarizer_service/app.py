@@ -1,0 +1,253 @@
+"""The FastAPI application: ``create_app()`` builds it, the lifespan owns the model.
+
+Run with ``uvicorn summarizer_service.app:create_app --factory`` or ``uvicorn.run(create_app(settings))``.
+Nothing happens at import: there is no module-level app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+
+from summarizer import Settings, Summarizer, Summary, get_settings
+from summarizer.version import __version__
+from summarizer_service.auth import load_api_keys, require_api_key
+from summarizer_service.cache import ResultCache
+from summarizer_service.errors import ApiError, install_error_handlers
+from summarizer_service.jobs import Batcher, make_jobs, summarize_jobs
+from summarizer_service.microbatch import MicroBatcher
+from summarizer_service.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from summarizer_service.observability import METRICS_CONTENT_TYPE, Metrics
+from summarizer_service.runtime import ModelRuntime
+from summarizer_service.schemas import (
+    BatchRequest,
+    BatchResponse,
+    ErrorResponse,
+    HealthResponse,
+    InfoResponse,
+    Limits,
+    ReadyResponse,
+    SummarizeRequest,
+)
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        400: "Malformed JSON body.",
+        401: "API keys are configured and the request has no valid `Authorization: Bearer <key>`.",
+        403: "url input refused by the fetch policy (url_fetch_disabled, host_not_allowed, redirect_not_allowed).",
+        404: "Unknown route.",
+        413: "Body, article, title or batch over a configured limit.",
+        415: "Body is not application/json.",
+        422: "Invalid request or an article that cannot be summarized.",
+        502: "url input: the page could not be fetched (fetch_failed, too_many_redirects).",
+        503: "Model not loaded (not_ready), failed to load (model_load_failed), or queue full (overloaded).",
+        504: "No result within the request deadline (timeout), or a url page too slow to fetch (fetch_timeout).",
+    }
+    return {s: {"model": ErrorResponse, "description": descriptions[s]} for s in statuses}
+
+
+_POST_ERRORS = _errors(400, 401, 403, 413, 415, 422, 502, 503, 504)
+
+
+# -- dependencies ------------------------------------------------------------------------------
+
+
+async def get_runtime(request: Request) -> ModelRuntime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[ModelRuntime, Depends(get_runtime)]
+
+
+async def get_settings_dep(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def get_batcher(request: Request) -> Batcher:
+    return request.app.state.batcher
+
+
+BatcherDep = Annotated[Batcher, Depends(get_batcher)]
+
+
+async def get_cache(request: Request) -> ResultCache | None:
+    return request.app.state.cache
+
+
+CacheDep = Annotated[ResultCache | None, Depends(get_cache)]
+
+
+async def get_summarizer(runtime: RuntimeDep) -> Summarizer:
+    """The loaded summarizer; 503 (not_ready / model_load_failed) until there is one."""
+    return runtime.require()
+
+
+SummarizerDep = Annotated[Summarizer, Depends(get_summarizer)]
+
+
+async def require_json(request: Request) -> None:
+    """415 unless the body is declared JSON (FastAPI would otherwise try to validate raw bytes)."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json")):
+        return
+    shown = f"'{media_type[:60]}'" if media_type else "none"
+    raise ApiError(415, "unsupported_media_type", f"Content-Type must be application/json (got {shown})")
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+# Everything but liveness and readiness needs a key when keys are configured.
+router = APIRouter(dependencies=[Depends(require_api_key)])
+open_router = APIRouter()
+
+
+@router.post(
+    "/v1/summarize",
+    response_model=Summary,
+    responses=_POST_ERRORS,
+    dependencies=[Depends(require_json)],
+    tags=["summarize"],
+)
+async def summarize(
+    body: SummarizeRequest, summarizer: SummarizerDep, batcher: BatcherDep, cache: CacheDep, settings: SettingsDep
+) -> Summary:
+    """Summarize one article: summary sentences and 'why it matters' bullets with character offsets."""
+    jobs = await make_jobs([body], settings)
+    return (await summarize_jobs(jobs, summarizer, batcher, cache))[0]
+
+
+@router.post(
+    "/v1/summarize/batch",
+    response_model=BatchResponse,
+    responses=_POST_ERRORS,
+    dependencies=[Depends(require_json)],
+    tags=["summarize"],
+)
+async def summarize_batch(
+    body: BatchRequest, summarizer: SummarizerDep, batcher: BatcherDep, cache: CacheDep, settings: SettingsDep
+) -> BatchResponse:
+    """Summarize several articles with shared encoder passes; results keep the request order."""
+    limit = settings.max_batch_articles
+    if len(body.articles) > limit:
+        raise ApiError(413, "too_many_articles", f"batch has {len(body.articles)} articles; the limit is {limit}")
+    jobs = await make_jobs(body.articles, settings)
+    return BatchResponse(results=await summarize_jobs(jobs, summarizer, batcher, cache))
+
+
+@open_router.get("/healthz", response_model=HealthResponse, tags=["ops"])
+async def healthz() -> HealthResponse:
+    """Liveness: 200 while the process runs, whether or not the model is loaded."""
+    return HealthResponse()
+
+
+@open_router.get("/readyz", response_model=ReadyResponse, responses=_errors(503), tags=["ops"])
+async def readyz(summarizer: SummarizerDep) -> ReadyResponse:
+    """Readiness: 200 once the model is loaded, 503 before that or if loading failed."""
+    return ReadyResponse(model=summarizer.model_name, device=summarizer.models.device)
+
+
+@router.get("/v1/info", response_model=InfoResponse, responses=_errors(401), tags=["ops"])
+async def info(runtime: RuntimeDep) -> InfoResponse:
+    """Model, device, backend, version and the request limits in force."""
+    settings = runtime.settings
+    loaded = runtime.summarizer if runtime.status == "ready" else None
+    # Text and title limits are enforced by the summarizer, so report its settings when there is one.
+    text_limits = loaded.settings if loaded is not None else settings
+    described = loaded.describe() if loaded is not None else None
+    return InfoResponse(
+        status=runtime.status,
+        backend=described.backend if described is not None else settings.backend,
+        model=described.model if described is not None else None,
+        device=described.device if described is not None else None,
+        engine=described.engine if described is not None else None,
+        precision=described.precision if described is not None else None,
+        version=__version__,
+        limits=Limits(
+            max_text_chars=text_limits.max_text_chars,
+            max_title_chars=text_limits.max_title_chars,
+            max_body_bytes=settings.max_body_bytes,
+            max_batch_articles=settings.max_batch_articles,
+        ),
+    )
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: request counts and latency, batch sizes, queue depth, model load time."""
+    registry: Metrics | None = request.app.state.metrics
+    if registry is None:
+        raise ApiError(404, "not_found", "metrics are disabled (SUMMARIZER_METRICS=false)")
+    return Response(registry.render(), media_type=METRICS_CONTENT_TYPE)
+
+
+# -- factory -----------------------------------------------------------------------------------
+
+
+def create_app(
+    settings: Settings | None = None,
+    summarizer: Summarizer | None = None,
+    make_batcher: Callable[[ModelRuntime], Batcher] | None = None,
+) -> FastAPI:
+    """Build the service. With no ``summarizer``, the lifespan loads one in the background.
+
+    ``make_batcher`` replaces the ``MicroBatcher`` (Ray Serve brings its own batching).
+    """
+    if settings is None:
+        settings = summarizer.settings if summarizer is not None else get_settings()
+    api_key_digests = load_api_keys(settings)  # a bad key file stops start-up, before any port is bound
+    runtime = ModelRuntime(settings, summarizer)
+    metrics = Metrics() if settings.metrics else None
+    batcher: Batcher = (
+        make_batcher(runtime)
+        if make_batcher is not None
+        else MicroBatcher(
+            runtime,
+            wait_ms=settings.batch_wait_ms,
+            max_articles=settings.batch_max_articles,
+            max_queue=settings.max_queue,
+            timeout_s=settings.request_timeout_s,
+            metrics=metrics,
+        )
+    )
+    if metrics is not None:
+        metrics.track_queue(lambda: batcher.depth)
+        metrics.model_ready.set_function(lambda: float(runtime.status == "ready"))
+        metrics.model_load_seconds.set_function(lambda: runtime.load_seconds or 0.0)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.start()  # returns at once: loading runs in the model worker
+        batcher.start()
+        try:
+            yield
+        finally:
+            await batcher.stop()
+            runtime.close()
+
+    app = FastAPI(
+        title="Article summarizer",
+        version=__version__,
+        description="Extractive summaries plus 'why it matters' bullets, with character offsets into the input.",
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    app.state.runtime = runtime
+    app.state.batcher = batcher
+    app.state.metrics = metrics
+    app.state.cache = ResultCache(settings.result_cache_entries) if settings.result_cache_entries else None
+    app.state.api_key_digests = api_key_digests
+    app.include_router(router)
+    app.include_router(open_router)
+    # Order matters: the last middleware added is the outermost, so the access log sees every answer.
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, log_bodies=settings.log_article_text)
+    return app
