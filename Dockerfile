@@ -5,7 +5,7 @@
 #                    --build-arg BASE_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04 \
 #                    --build-arg TORCH_INDEX_URL=https://download.pytorch.org/whl/cu126 .
 #                  docker run --gpus all -p 8000:8000 summarizer:cuda
-# Run:             docker run -p 8000:8000 summarizer      (settings: -e SUMMARIZER_...; see the README)
+# Run:             docker run -p 8000:8000 summarizer      (settings: -e SUMMARIZER_...; see docs/settings.md)
 #
 # Build arguments: BASE_IMAGE (any Debian/Ubuntu image; python3 and venv are installed when missing),
 # TORCH_SPEC / TORCH_INDEX_URL (which torch build), PIP_CERT / PIP_FIND_LINKS (a CA bundle and a
@@ -43,12 +43,13 @@ RUN pip install ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} "$TORCH_SPEC"
 WORKDIR /src
 COPY pyproject.toml ./
 # A stub package resolves the dependency list from pyproject.toml alone, so editing code keeps this layer.
-RUN mkdir -p summarizer service && touch README.md summarizer/__init__.py summarizer_service/__init__.py \
-    && pip install . && pip uninstall -y summarizer && rm -rf summarizer service build *.egg-info
+# The [all] extra: the HTTP service, HTML/URL input, the ONNX Runtime encoder and the CLI's extras.
+RUN mkdir -p summarizer summarizer_service && touch README.md summarizer/__init__.py summarizer_service/__init__.py \
+    && pip install '.[all]' && pip uninstall -y summarizer && rm -rf summarizer summarizer_service build *.egg-info
 
 COPY README.md ./
 COPY summarizer ./summarizer
-COPY service ./service
+COPY summarizer_service ./summarizer_service
 RUN pip install --no-deps . && rm -rf build *.egg-info
 
 # Export the CPU ONNX graphs now so the first start does not (the cache key covers weights and

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     with args.data.open(encoding="utf-8") as fh:
         texts = [json.loads(line)["article"] for line in fh][: args.articles]
     summarizer = Summarizer.load()
-    encoder = summarizer.models.encoder
+    encoder = summarizer.backend.models.encoder
     summarizer.summarize(texts[0])  # warm-up
 
     print(
@@ -134,7 +134,12 @@ def main(argv: list[str] | None = None) -> int:
         "encoder (tokenise + forward passes)": timed(lambda: encoder.encode(cleaned), 5),
         "ranking (summary + bullets)": timed(
             lambda: select_bullets(
-                sentences, embeddings, summary, summarizer.prototypes, count=2, head=summarizer.bullet_head
+                sentences,
+                embeddings,
+                summary,
+                summarizer.backend.models.prototypes,
+                count=2,
+                head=summarizer.backend.models.bullet_head,
             ),
             5,
         )

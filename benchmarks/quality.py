@@ -80,13 +80,13 @@ def summaries(
     summarizer is also run on its embeddings, so the precision's effect on quality is visible.
     """
     articles = [segment(r["article"]) for r in records]
-    embeddings = [summarizer.models.encoder.encode([s.text for s in sents]) for sents in articles]
+    embeddings = [summarizer.backend.models.encoder.encode([s.text for s in sents]) for sents in articles]
     out: dict[str, list[list[str]]] = {f"Lead-{n}": [[s.text for s in sents[:n]] for sents in articles]}
     default = [
         select_summary(sents, emb, max_sentences=n, max_words=None)[0]
         for sents, emb in zip(articles, embeddings, strict=True)
     ]
-    served = f"{summarizer.models.encoder.precision} {summarizer.models.encoder.engine}"
+    served = f"{summarizer.backend.models.encoder.precision} {summarizer.backend.models.encoder.engine}"
     selections = {served: default}
     if reference is not None:  # the guard rail: the served precision against the fp32 encoder
         selections[f"{reference.precision} {reference.engine}"] = [
@@ -167,7 +167,9 @@ def print_summary_table(systems: dict[str, list[list[str]]], references: list[st
 
 
 def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
-    examples = build_examples(load_labelled(labels, dev), summarizer.models.encoder, summarizer.prototypes)
+    examples = build_examples(
+        load_labelled(labels, dev), summarizer.backend.models.encoder, summarizer.backend.models.prototypes
+    )
     names = examples[0].names
     col = {n: i for i, n in enumerate(names)}
     rankers = {
@@ -212,7 +214,9 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
             if ranker == "learned":
                 prob, thr = learned_probability[k], thresholds[folds[k]]
             elif ranker == "heuristic":
-                picked, _ = select_bullets(e.article.sentences, e.embeddings, e.summary, summarizer.prototypes, count=2)
+                picked, _ = select_bullets(
+                    e.article.sentences, e.embeddings, e.summary, summarizer.backend.models.prototypes, count=2
+                )
                 prob, thr = np.array([1.0 if i in picked else 0.0 for i in e.candidates]), None
             else:
                 prob, thr = ranker(e), None
@@ -243,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         records = [json.loads(line) for line in fh if line.strip()][: args.limit]
     summarizer = Summarizer.load()  # the served configuration: precision and engine as auto picks them
     reference = None
-    if summarizer.models.encoder.precision != "float32":
+    if summarizer.backend.models.encoder.precision != "float32":
         reference = TransformerEncoder.load(None, device="cpu", precision="float32", engine="torch")
     started = time.perf_counter()
     systems = summaries(records, summarizer, args.sentences, reference)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Container smoke test: build the image with podman, run it, wait for /healthz and /readyz, POST the
 # seed article, check the JSON shape, check the user is not root, print the image size, remove the
-# container. Works without a Docker engine or an image registry (see the README, "Container").
+# container. Works without a Docker engine or an image registry (see docs/deployment.md).
 #
 # Environment (all optional):
 #   SMOKE_IMAGE       tag to build (default summarizer:smoke)

@@ -6,11 +6,17 @@ result = summarizer.summarize(article_text, title="optional")
 result.model_dump()                       # the same JSON the HTTP service returns
 """
 
+from typing import TYPE_CHECKING
+
 from summarizer.config import Settings, get_settings
 from summarizer.errors import InputTooLargeError, InvalidInputError, ModelLoadError, SummarizerError
 from summarizer.options import SummaryOptions
 from summarizer.schemas import BackendInfo, InputStats, Meta, Span, Summary
 from summarizer.version import __version__
+
+if TYPE_CHECKING:  # imported lazily at run time (see __getattr__)
+    from summarizer.api import Summarizer
+    from summarizer.components.prepare import PreparedArticle
 
 __all__ = [
     "BackendInfo",

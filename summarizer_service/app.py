@@ -151,7 +151,8 @@ async def healthz() -> HealthResponse:
 @open_router.get("/readyz", response_model=ReadyResponse, responses=_errors(503), tags=["ops"])
 async def readyz(summarizer: SummarizerDep) -> ReadyResponse:
     """Readiness: 200 once the model is loaded, 503 before that or if loading failed."""
-    return ReadyResponse(model=summarizer.model_name, device=summarizer.models.device)
+    info = summarizer.describe()
+    return ReadyResponse(model=info.model, device=info.device)
 
 
 @router.get("/v1/info", response_model=InfoResponse, responses=_errors(401), tags=["ops"])

@@ -35,7 +35,7 @@ MAX_BATCH_SIZE = 8  # requests per model pass (a batch request counts once, with
 BATCH_WAIT_TIMEOUT_S = 0.01  # how long a pass waits for company once a request is queued
 MAX_ONGOING_REQUESTS = 16  # per replica; must be >= max_batch_size or batches can never fill
 AUTOSCALING = {"min_replicas": 1, "max_replicas": 4, "target_ongoing_requests": 8}
-REPLICA_CPUS = 2  # the throughput table in the README was measured on 2 cores per process
+REPLICA_CPUS = 2  # the throughput table in docs/performance.md was measured on 2 cores per process
 
 
 class RayBatcher:
@@ -165,4 +165,5 @@ def build_app(args: dict[str, Any] | None = None) -> Application:
     """Application builder for ``serve run summarizer_service.ray_serve:build_app`` and the serve config file."""
     parsed = AppArgs.model_validate(args or {})
     Settings(**parsed.settings)  # reject a bad setting at deploy time, not in every replica
-    return SummarizerDeployment.bind(parsed.settings, parsed.max_batch_size, parsed.batch_wait_timeout_s)
+    return SummarizerDeployment.bind(  # type: ignore[attr-defined]  # added by @serve.deployment
+        parsed.settings, parsed.max_batch_size, parsed.batch_wait_timeout_s)

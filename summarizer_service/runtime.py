@@ -93,7 +93,7 @@ class ModelRuntime:
         log.info(
             "model %s ready on %s in %.1f s",
             summarizer.model_name,
-            summarizer.models.device,
+            summarizer.device,
             self.load_seconds,
             extra={"load_seconds": round(self.load_seconds, 2)},
         )

@@ -31,5 +31,5 @@ def serve(settings: Settings) -> None:
         log_level=settings.log_level,
         log_config=None,  # keep the root configuration above: uvicorn's own lines become JSON too
         access_log=False,
-        timeout_graceful_shutdown=settings.shutdown_grace_s,
+        timeout_graceful_shutdown=settings.shutdown_grace_s,  # type: ignore[arg-type]  # a float works
     )

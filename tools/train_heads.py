@@ -53,13 +53,13 @@ def main() -> int:
 def train_bullets(summarizer: Summarizer, labels: Path, dev: Path, out: Path) -> None:
     articles = load_labelled(labels, dev)
     started = time.perf_counter()
-    examples = build_examples(articles, summarizer.models.encoder, summarizer.prototypes)
+    examples = build_examples(articles, summarizer.backend.models.encoder, summarizer.backend.models.prototypes)
     positives = int(sum(e.target.sum() for e in examples))
     head = fit_bullet_head(
         examples,
         metadata={
             "trained_on": f"{labels.name}: {len(examples)} articles, {positives} significance sentences",
-            "encoder": summarizer.models.encoder.name,
+            "encoder": summarizer.backend.models.encoder.name,
         },
     )
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +81,7 @@ def train_trim(summarizer: Summarizer, dev: Path, out: Path) -> None:
     examples = []
     for record in records:
         sentences = segment(record["article"])
-        embeddings = summarizer.models.encoder.encode([s.text for s in sentences])
+        embeddings = summarizer.backend.models.encoder.encode([s.text for s in sentences])
         summary, _ = select_summary(sentences, embeddings, max_sentences=3, max_words=None)
         examples.append(trim_example(record["article"], sentences, summary, record["reference"]))
     head = fit_trim_head(
@@ -89,7 +89,7 @@ def train_trim(summarizer: Summarizer, dev: Path, out: Path) -> None:
         metadata={
             "trained_on": f"{dev.name}: {len(examples)} articles, {sum(len(e.cuts) for e in examples)} candidate cuts",
             "target": "ROUGE-1 F1 x 100 gain of the 3-sentence summary against the reference highlights",
-            "encoder": f"{summarizer.models.encoder.name} ({summarizer.models.encoder.precision})",
+            "encoder": f"{summarizer.backend.models.encoder.name} ({summarizer.backend.models.encoder.precision})",
         },
     )
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -64,6 +64,7 @@ def extract_article(html: object, *, max_bytes: int, max_elements: int = 30_000)
         raise InvalidInputError("html contains no HTML tags (send plain text as text)", code="invalid_html")
 
     import trafilatura  # lxml, dateparser: seconds to import, only when HTML is used
+    from trafilatura.settings import Document
     from trafilatura.utils import load_html
 
     markup = _UNPARSEABLE.sub("\ufffd", html)
@@ -100,6 +101,8 @@ def extract_article(html: object, *, max_bytes: int, max_elements: int = 30_000)
     except Exception as exc:  # a parser bug on odd markup is still a page we cannot read, not a 500
         raise InvalidInputError(f"html could not be processed ({type(exc).__name__})", code="invalid_html") from None
 
+    if not isinstance(document, Document):  # trafilatura answers None when it finds no article
+        document = None
     text = _paragraphs(document.text if document is not None else None)
     words = count_words(text)
     if words < MIN_MAIN_TEXT_WORDS:
@@ -108,6 +111,7 @@ def extract_article(html: object, *, max_bytes: int, max_elements: int = 30_000)
             f"ads, scripts and footers, and an article needs at least {MIN_MAIN_TEXT_WORDS}",
             code="no_main_text",
         )
+    assert document is not None  # no document means no words: refused above
     title = " ".join((document.title or "").split()) or None
     return ExtractedArticle(text=text, title=title, date=document.date or None)
 

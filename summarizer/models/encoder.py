@@ -17,6 +17,7 @@ import torch
 from summarizer.errors import ModelLoadError
 from summarizer.models import onnx_engine
 from summarizer.models.device import resolve_device, resolve_dtype
+from summarizer.models.onnx_engine import OnnxRunner
 from summarizer.text import normalize_for_model
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ class TransformerEncoder:
         # large on accelerators (they want big batches).
         self.batch_tokens = batch_tokens or (_CPU_BATCH_TOKENS if device.type == "cpu" else _ACCELERATOR_BATCH_TOKENS)
         self.load_seconds = 0.0
-        self.runner = None  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
+        self.runner: OnnxRunner | None = None  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
         self.quantized = False
 
     @classmethod

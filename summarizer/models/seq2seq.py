@@ -16,7 +16,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import torch
 
@@ -188,7 +188,8 @@ class Seq2SeqModel:
 
     def text_budget(self) -> int:
         """Tokens of article text that fit one input, after the framing and special tokens of any task."""
-        overhead = max(len(self.tokenizer(self.frame("", task, 10))["input_ids"]) for task in INSTRUCTIONS)
+        tasks: tuple[Task, ...] = get_args(Task)
+        overhead = max(len(self.tokenizer(self.frame("", task, 10))["input_ids"]) for task in tasks)
         return max(self.window - overhead - 1, 16)  # one token of slack for joins that tokenise differently
 
     # -- generation ----------------------------------------------------------------------------
@@ -219,7 +220,7 @@ class Seq2SeqModel:
         shortest = min(shortest, longest // 2)
         ids = {k: v for k, v in self.model.generation_config.to_dict().items() if k.endswith("_token_id")}
         beams = num_beams or r.num_beams
-        search = {"do_sample": False, "num_beams": beams}
+        search: dict[str, float | int | bool] = {"do_sample": False, "num_beams": beams}
         if beams > 1:
             search |= {"early_stopping": True, "length_penalty": r.length_penalty if task != "bullet" else 1.0}
         if r.no_repeat_ngram_size:
@@ -247,7 +248,7 @@ class Seq2SeqModel:
                 return_token_type_ids=False,
             ).to(self._device)
             with torch.inference_mode():
-                generated = self.model.generate(**inputs, generation_config=config)
+                generated = self.model.generate(**inputs, generation_config=config)  # type: ignore[operator]
             decoded = self.tokenizer.batch_decode(generated, skip_special_tokens=True)
             for i, text in zip(batch, decoded, strict=True):
                 outputs[i] = text

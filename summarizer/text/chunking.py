@@ -27,7 +27,7 @@ class ChunkPlan:
         return [" ".join(self.units[r.start : r.stop]) for r in self.chunks]
 
     def covers_everything(self) -> bool:
-        covered = set()
+        covered: set[int] = set()
         for r in self.chunks:
             covered.update(r)
         return covered == set(range(len(self.units)))

@@ -109,7 +109,7 @@ def leading_label_length(span: str, *, paragraph_start: bool) -> tuple[int, str 
 def is_header_only(span: str) -> bool:
     """A line that is nothing but a date/header ("date 2024-10-06")."""
     match = _HEADER_RE.match(span)
-    return bool(match) and not span[match.end() :].strip(" .:|-–—")
+    return match is not None and not span[match.end() :].strip(" .:|-–—")
 
 
 _BOILERPLATE_RE = re.compile(

@@ -26,7 +26,7 @@ _English = Language.get_language_code("en")
 _PLAIN_ABBREVIATION = re.compile(r"[a-z]+")  # no regex metacharacters: a plain substring test is exact
 
 
-class _AbbreviationReplacer(_English.AbbreviationReplacer):
+class _AbbreviationReplacer(_English.AbbreviationReplacer):  # type: ignore[name-defined]
     def search_for_abbreviations_in_string(self, text: str) -> str:
         lowered = text.lower()
         for abbr in self.lang.Abbreviation.ABBREVIATIONS:

@@ -20,6 +20,7 @@ from long_articles import long_article
 
 from summarizer import Settings, Summarizer
 from summarizer.backends import abstractive as abstractive_module
+from summarizer.backends.abstractive import AbstractiveBackend
 from summarizer.errors import ModelLoadError
 from summarizer.models.recipes import recipe_for
 from summarizer.models.seq2seq import Seq2SeqModel, resolve_precision
@@ -37,8 +38,8 @@ def bart(tiny_seq2seq: Callable[[str], Path]) -> Seq2SeqModel:
 
 
 @pytest.fixture
-def make(fake_encoder, bart: Seq2SeqModel) -> Callable[..., AbstractiveSummarizer]:
-    def build(**settings: object) -> AbstractiveSummarizer:
+def make(fake_encoder, bart: Seq2SeqModel) -> Callable[..., Summarizer]:
+    def build(**settings: object) -> Summarizer:
         return make_abstractive(fake_encoder, bart, Settings(**(FAST | settings)))
 
     return build
@@ -131,8 +132,9 @@ def test_offline_cli_prints_one_line_and_exits(tmp_path: Path) -> None:
 def test_summarizer_load_dispatches_on_the_backend(tiny_seq2seq: Callable[[str], Path]) -> None:
     settings = Settings(backend="abstractive", model=str(tiny_seq2seq("t5")), device="cpu", engine="torch")
     loaded = Summarizer.load(settings=settings)
-    assert isinstance(loaded, AbstractiveSummarizer)
-    assert (loaded.model_name, loaded.device, loaded.encoder.name) == ("tiny-t5", "cpu", "all-MiniLM-L6-v2")
+    assert isinstance(loaded.backend, AbstractiveBackend)
+    info = loaded.describe()
+    assert (info.model, info.device, info.encoder) == ("tiny-t5", "cpu", "all-MiniLM-L6-v2")
     result = loaded.summarize(SEED.read_text(encoding="utf-8"), max_sentences=1, bullets=1)
     assert result.meta.encoder == "all-MiniLM-L6-v2" and result.meta.model == "tiny-t5"
 
@@ -211,7 +213,7 @@ def test_generation_with_beams_is_deterministic(bart: Seq2SeqModel, monkeypatch:
     assert all(isinstance(o, str) for o in first)
 
 
-def test_seed_summary_shape_and_offsets(make: Callable[..., AbstractiveSummarizer]) -> None:
+def test_seed_summary_shape_and_offsets(make: Callable[..., Summarizer]) -> None:
     text = SEED.read_text(encoding="utf-8")
     result = make().summarize(text, max_sentences=2, bullets=2)
     check_provenance(text, result)
@@ -229,7 +231,7 @@ def test_seed_summary_shape_and_offsets(make: Callable[..., AbstractiveSummarize
     assert dumped["sentences"][0]["generated"] is True and "similarity" in dumped["sentences"][0]["sources"][0]
 
 
-def test_bullets_condense_the_extractive_selection(make: Callable[..., AbstractiveSummarizer], fake_summarizer) -> None:
+def test_bullets_condense_the_extractive_selection(make: Callable[..., Summarizer], fake_summarizer) -> None:
     text = SEED.read_text(encoding="utf-8")
     extractive = fake_summarizer.summarize(text, bullets=2)
     abstractive = make().summarize(text, bullets=2)
@@ -240,18 +242,18 @@ def test_bullets_condense_the_extractive_selection(make: Callable[..., Abstracti
 
 
 def test_long_article_is_chunked_and_nothing_is_dropped(
-    make: Callable[..., AbstractiveSummarizer], monkeypatch: pytest.MonkeyPatch
+    make: Callable[..., Summarizer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = long_article(2_500)
     summarizer = make()
     inputs: list[list[str]] = []
-    generate = summarizer.generator.generate
+    generate = summarizer.backend.generator.generate
 
     def spy(texts: list[str], config: object) -> tuple[list[str], list[bool]]:
         inputs.append(list(texts))
         return generate(texts, config)
 
-    monkeypatch.setattr(summarizer.generator, "generate", spy)
+    monkeypatch.setattr(summarizer.backend.generator, "generate", spy)
     result = summarizer.summarize(text, bullets=1)
     check_provenance(text, result)
     assert result.meta.chunks > 1 and result.meta.truncated is False
@@ -263,9 +265,7 @@ def test_long_article_is_chunked_and_nothing_is_dropped(
     assert not result.warnings
 
 
-def test_cut_input_is_reported_never_silent(
-    make: Callable[..., AbstractiveSummarizer], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cut_input_is_reported_never_silent(make: Callable[..., Summarizer], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(abstractive_module, "MAX_REDUCE_ROUNDS", 0)  # no reduce round: the input must be cut
     result = make().summarize(long_article(1_500), bullets=0)
     assert result.meta.truncated is True
@@ -273,17 +273,17 @@ def test_cut_input_is_reported_never_silent(
 
 
 def test_several_articles_share_generate_calls(
-    make: Callable[..., AbstractiveSummarizer], monkeypatch: pytest.MonkeyPatch
+    make: Callable[..., Summarizer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     summarizer = make()
     calls: list[int] = []
-    generate = summarizer.generator.generate
+    generate = summarizer.backend.generator.generate
 
     def spy(texts: list[str], config: object) -> tuple[list[str], list[bool]]:
         calls.append(len(texts))
         return generate(texts, config)
 
-    monkeypatch.setattr(summarizer.generator, "generate", spy)
+    monkeypatch.setattr(summarizer.backend.generator, "generate", spy)
     articles = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("00[1-3]*.txt"))]
     results = summarizer.summarize_many(articles, bullets=1)
     assert len(results) == 3
@@ -297,11 +297,11 @@ def test_several_articles_share_generate_calls(
 
 
 def test_empty_generation_falls_back_to_extractive(
-    make: Callable[..., AbstractiveSummarizer], monkeypatch: pytest.MonkeyPatch
+    make: Callable[..., Summarizer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     summarizer = make()
     monkeypatch.setattr(
-        summarizer.generator, "generate", lambda texts, config: ([""] * len(texts), [False] * len(texts))
+        summarizer.backend.generator, "generate", lambda texts, config: ([""] * len(texts), [False] * len(texts))
     )
     text = SEED.read_text(encoding="utf-8")
     result = summarizer.summarize(text, max_sentences=2, bullets=1)
@@ -311,14 +311,14 @@ def test_empty_generation_falls_back_to_extractive(
     assert any("empty summary" in w for w in result.warnings)
 
 
-def test_max_words_keeps_whole_generated_sentences(make: Callable[..., AbstractiveSummarizer]) -> None:
+def test_max_words_keeps_whole_generated_sentences(make: Callable[..., Summarizer]) -> None:
     result = make().summarize(SEED.read_text(encoding="utf-8"), max_sentences=3, max_words=5, bullets=0)
     assert len(result.sentences) == 1  # the first sentence always stays, with a warning when it is over
     over = count_words(result.sentences[0].text) > 5
     assert over == any("max_words=5" in w for w in result.warnings)
 
 
-def test_invalid_input_raises_before_generation(make: Callable[..., AbstractiveSummarizer]) -> None:
+def test_invalid_input_raises_before_generation(make: Callable[..., Summarizer]) -> None:
     from summarizer.errors import InvalidInputError
 
     with pytest.raises(InvalidInputError) as failure:
@@ -338,16 +338,16 @@ def test_cuda_half_precision_batched(tiny_seq2seq: Callable[[str], Path], fake_e
         assert result.meta.device.startswith("cuda") and result.meta.truncated is False
 
 
-def test_short_input_has_no_length_floor(make: Callable[..., AbstractiveSummarizer], monkeypatch) -> None:
+def test_short_input_has_no_length_floor(make: Callable[..., Summarizer], monkeypatch) -> None:
     summarizer = make(max_new_tokens=None)
     floors: list[int] = []
-    generate = summarizer.generator.generate
+    generate = summarizer.backend.generator.generate
 
     def spy(texts: list[str], config: object) -> tuple[list[str], list[bool]]:
         floors.append(config.min_new_tokens)  # type: ignore[attr-defined]
         return generate(texts, config)
 
-    monkeypatch.setattr(summarizer.generator, "generate", spy)
+    monkeypatch.setattr(summarizer.backend.generator, "generate", spy)
     summarizer.summarize("The council approved the budget on Tuesday. Critics said taxes will rise.", bullets=0)
     assert floors == [0], "56 forced tokens from a 20-word input would be invention"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from tolerances import batching_atol
 
 from summarizer import ModelLoadError, Summarizer
 from summarizer.models.device import resolve_device
@@ -17,7 +18,7 @@ from summarizer.models.encoder import Encoder, TransformerEncoder
 
 @pytest.fixture(scope="module")
 def encoder(real_summarizer: Summarizer) -> TransformerEncoder:
-    enc = real_summarizer.encoder
+    enc = real_summarizer.backend.models.encoder  # type: ignore[attr-defined]
     assert isinstance(enc, TransformerEncoder)
     return enc
 
@@ -73,8 +74,8 @@ def test_long_sentence_is_encoded_whole(encoder: TransformerEncoder) -> None:
 
 @pytest.mark.model
 def test_real_summarizer_runs_on_cpu(real_summarizer: Summarizer) -> None:
-    assert real_summarizer.encoder.name == "all-MiniLM-L6-v2"
-    assert real_summarizer.encoder.device == "cpu"
+    info = real_summarizer.describe()
+    assert (info.backend, info.model, info.device) == ("extractive", "all-MiniLM-L6-v2", "cpu")
 
 
 # -- loading ------------------------------------------------------------------------------------
@@ -206,7 +207,8 @@ def test_batching_does_not_change_embeddings(encoder: TransformerEncoder) -> Non
         batch_size=2,
         batch_tokens=32,
     )
-    np.testing.assert_allclose(tight.encode(sentences), encoder.encode(sentences), atol=1e-5)
+    # Padding changes what a bfloat16 model rounds; the drift allowed is that of the precision served.
+    np.testing.assert_allclose(tight.encode(sentences), encoder.encode(sentences), atol=batching_atol(tight.precision))
 
 
 SENTENCES = [

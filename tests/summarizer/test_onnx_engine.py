@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from summarizer import ModelLoadError, onnx_engine
+from summarizer import ModelLoadError
+from summarizer.models import onnx_engine
 from summarizer.models.encoder import TransformerEncoder, _auto_int8, _choose_onnx
 
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")
@@ -57,7 +58,8 @@ def test_without_onnxruntime_auto_falls_back_and_int8_says_why(monkeypatch: pyte
 
 @pytest.mark.model
 def test_onnx_matches_torch_and_its_cache_is_verified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    reference = TransformerEncoder.load(device="cpu", engine="torch").encode(SENTENCES)
+    # float32 on both sides: on a CPU with native bf16, "auto" would give torch bfloat16 (a looser match).
+    reference = TransformerEncoder.load(device="cpu", engine="torch", precision="float32").encode(SENTENCES)
     encoder = TransformerEncoder.load(device="cpu", engine="onnx", precision="float32", cache_dir=tmp_path)
     assert (encoder.engine, encoder.precision) == ("onnxruntime", "float32")
     np.testing.assert_allclose(encoder.encode(SENTENCES), reference, atol=1e-4)
@@ -82,7 +84,8 @@ def test_onnx_matches_torch_and_its_cache_is_verified(tmp_path: Path, monkeypatc
 
 @pytest.mark.model
 def test_int8_stays_close_to_float32(tmp_path: Path) -> None:
-    reference = TransformerEncoder.load(device="cpu", engine="torch").encode(SENTENCES)
+    # float32 on both sides: on a CPU with native bf16, "auto" would give torch bfloat16 (a looser match).
+    reference = TransformerEncoder.load(device="cpu", engine="torch", precision="float32").encode(SENTENCES)
     encoder = TransformerEncoder.load(device="cpu", precision="int8", cache_dir=tmp_path)
     assert (encoder.engine, encoder.precision) == ("onnxruntime", "int8")
     cosine = (encoder.encode(SENTENCES) * reference).sum(axis=1)

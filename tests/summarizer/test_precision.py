@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from summarizer import device as device_module
 from summarizer.errors import ModelLoadError
+from summarizer.models import device as device_module
 from summarizer.models.device import resolve_dtype
 from summarizer.models.encoder import TransformerEncoder
 

@@ -1,15 +1,13 @@
 """The bad-input matrix: hostile or broken requests and the answer each must get.
 
 ``test_bad_inputs.py`` runs every case; ``python tests/summarizer_service/bad_input_cases.py`` prints the
-README table from the same cases and the service's real answers.
+bad-input table of docs/reliability.md from the same cases and the service's real answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-
-from fakes import make_summarizer
 
 JSON = {"Content-Type": "application/json"}
 _SENTENCES = "The council approved the plan on Tuesday. Officials said work starts in May. Critics objected."
@@ -87,13 +85,13 @@ def readme_row(case: Case, message: str) -> str:
     return f"| {case.name} | {case.status} | {answer} | {shown} |"
 
 
-if __name__ == "__main__":  # print the README table
+if __name__ == "__main__":  # print the table of docs/reliability.md
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
     sys.path[:0] = [str(root), str(root / "tests")]
-    from conftest import HashingEncoder
+    from fakes import HashingEncoder, make_summarizer
     from fastapi.testclient import TestClient
 
     from summarizer import Settings

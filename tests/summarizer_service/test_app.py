@@ -75,7 +75,7 @@ ARTICLES = [
 
 
 def test_batch_keeps_order_with_one_shared_call(client: TestClient, fake_summarizer: Summarizer) -> None:
-    calls_before = len(fake_summarizer.encoder.calls)
+    calls_before = len(fake_summarizer.backend.models.encoder.calls)
     response = client.post("/v1/summarize/batch", json={"articles": [{"text": t} for t in ARTICLES]})
     assert response.status_code == 200, response.text
     results = response.json()["results"]
@@ -83,7 +83,21 @@ def test_batch_keeps_order_with_one_shared_call(client: TestClient, fake_summari
     for text, result in zip(ARTICLES, results, strict=True):
         assert result["meta"]["input"]["characters"] == len(text)
         assert_offsets(text, result["sentences"] + result["why_it_matters"])
-    assert len(fake_summarizer.encoder.calls) == calls_before + 1, "same knobs share one encoder pass"
+    assert len(fake_summarizer.backend.models.encoder.calls) == calls_before + 1, "same knobs share one encoder pass"
+
+
+def test_three_bullet_counts_make_one_encoder_pass(client: TestClient, fake_summarizer: Summarizer) -> None:
+    encoder = fake_summarizer.backend.models.encoder
+    articles = [{"text": text, "bullets": n} for text, n in zip(ARTICLES[:3], (0, 1, 2), strict=True)]
+    calls_before = len(encoder.calls)
+    response = client.post("/v1/summarize/batch", json={"articles": articles})
+    assert response.status_code == 200, response.text
+    assert len(encoder.calls) == calls_before + 1, "one encoder pass for the whole batch"
+    results = response.json()["results"]
+    # Every sentence of every article went through that one pass.
+    assert len(encoder.calls[-1]) == sum(r["meta"]["input"]["sentences"] for r in results)
+    assert [len(r["why_it_matters"]) <= n for r, n in zip(results, (0, 1, 2), strict=True)] == [True] * 3
+    assert results[0]["why_it_matters"] == [] and len(results[2]["why_it_matters"]) >= 1
 
 
 def test_batch_mixed_knobs(client: TestClient, fake_summarizer: Summarizer) -> None:
@@ -92,9 +106,9 @@ def test_batch_mixed_knobs(client: TestClient, fake_summarizer: Summarizer) -> N
         {"text": ARTICLES[1], "max_sentences": 3, "bullets": 0},
         {"text": ARTICLES[2], "max_sentences": 1},
     ]
-    calls_before = len(fake_summarizer.encoder.calls)
+    calls_before = len(fake_summarizer.backend.models.encoder.calls)
     results = client.post("/v1/summarize/batch", json={"articles": articles}).json()["results"]
-    assert len(fake_summarizer.encoder.calls) == calls_before + 2, "one pass per distinct set of knobs"
+    assert len(fake_summarizer.backend.models.encoder.calls) == calls_before + 1, "mixed knobs share one pass"
     assert [r["meta"]["input"]["characters"] for r in results] == [len(a["text"]) for a in articles]
     assert len(results[0]["sentences"]) == 1
     assert len(results[1]["sentences"]) >= 2 and results[1]["why_it_matters"] == []

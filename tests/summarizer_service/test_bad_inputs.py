@@ -1,4 +1,4 @@
-"""Every row of the README's bad-input table, run against the service: a clear 4xx or a valid summary, never a 5xx."""
+"""Every row of the bad-input table in docs/reliability.md, run against the service: a clear 4xx or a valid summary, never a 5xx."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from service_checks import assert_error, assert_offsets
 
 from summarizer import Settings
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+TABLE_DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
 
 
 @pytest.fixture
 def client(make_client, fake_encoder) -> TestClient:
-    """Default settings, as the README table shows them."""
+    """Default settings, as the table shows them."""
     return make_client(Settings(), summarizer=make_summarizer(fake_encoder, Settings()))
 
 
@@ -37,7 +37,7 @@ def test_bad_input(client: TestClient, case: Case) -> None:
 
 
 def test_the_readme_table_matches_the_cases(client: TestClient) -> None:
-    readme = README.read_text(encoding="utf-8")
+    readme = TABLE_DOC.read_text(encoding="utf-8")
     for case in CASES:
         message = send(client, case).json()["error"]["message"] if case.code else ""
-        assert readme_row(case, message) in readme, f"README row out of date: {case.name}"
+        assert readme_row(case, message) in readme, f"docs/reliability.md row out of date: {case.name}"

@@ -27,17 +27,17 @@ class GatedSummarizer:
     def __init__(self, inner: Summarizer) -> None:
         self.inner = inner
         self.settings = inner.settings
-        self.encoder = inner.encoder
         self.backend = inner.backend
+        self.describe = inner.describe
         self.prepare = inner.prepare  # validation and segmentation run before the queue, never gated
         self.entered, self.release = threading.Event(), threading.Event()
         self.calls: list[int] = []
 
-    def summarize_many(self, texts, titles=None, **knobs):
-        self.calls.append(len(texts))
+    def summarize_prepared(self, articles):
+        self.calls.append(len(articles))
         self.entered.set()
         assert self.release.wait(10), "test never released the model"
-        return self.inner.summarize_many(texts, titles, **knobs)
+        return self.inner.summarize_prepared(articles)
 
 
 async def _drive(app, requests: list[dict], gate: GatedSummarizer) -> list[httpx.Response]:

@@ -7,15 +7,15 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from service_checks import ARTICLE, assert_error
 
-from summarizer import Settings, Summarizer
-from summarizer_service.cache import ResultCache, cache_key
-from summarizer_service.schemas import SummarizeRequest
+from summarizer import Settings, Summarizer, SummaryOptions
+from summarizer_service.cache import ResultCache
+from summarizer_service.jobs import ArticleJob
 
 OTHER = "The river rose three metres overnight. Thousands of residents were moved to shelters. Crops may suffer."
 
 
 def _model_passes(fake_summarizer: Summarizer) -> int:
-    return len(fake_summarizer.encoder.calls)
+    return len(fake_summarizer.backend.models.encoder.calls)
 
 
 def test_a_repeat_is_served_from_the_cache(client: TestClient, fake_summarizer: Summarizer) -> None:
@@ -60,7 +60,7 @@ def test_the_cache_can_be_turned_off(make_client: Callable[..., TestClient], fak
 def test_the_cache_is_bounded_and_least_recently_used_goes_first(fake_summarizer: Summarizer) -> None:
     cache = ResultCache(2)
     summary = fake_summarizer.summarize(ARTICLE)
-    keys = [cache_key(SummarizeRequest(text=t)) for t in ("a b c.", "d e f.", "g h i.")]
+    keys = [ArticleJob(None, t, None, SummaryOptions(), False).cache_key() for t in ("a b c.", "d e f.", "g h i.")]
     cache.put(keys[0], summary)
     cache.put(keys[1], summary)
     assert cache.get(keys[0]) is not None  # 0 is now the most recent
