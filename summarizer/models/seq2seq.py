@@ -24,7 +24,6 @@ from summarizer.errors import ModelLoadError
 from summarizer.models.device import resolve_device
 from summarizer.models.recipes import (
     FAMILIES,
-    INSTRUCTIONS,
     RECIPE_SENTENCES,
     Recipe,
     Task,

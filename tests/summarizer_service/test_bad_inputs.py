@@ -1,4 +1,4 @@
-"""Every row of the bad-input table in docs/reliability.md, run against the service: a clear 4xx or a valid summary, never a 5xx."""
+"""Every row of the bad-input table in docs/reliability.md, run against the service: a 4xx or a summary, no 5xx."""
 
 from __future__ import annotations
 

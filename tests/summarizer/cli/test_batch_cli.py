@@ -18,7 +18,7 @@ from summarizer import Settings, Summarizer, Summary
 from summarizer.cli.main import main
 from summarizer.components.prepare import PreparedArticle
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PAGE = ROOT / "seeds" / "html" / "harbor_bridge_closure.html"
 PLAIN = ROOT / "seeds" / "html" / "harbor_bridge_closure.txt"
 HEADLINE = "Westport Harbor Bridge to close to cars for 14 months"

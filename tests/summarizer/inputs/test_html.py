@@ -21,7 +21,7 @@ from summarizer.inputs.html import (
     looks_like_html,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PAGE = ROOT / "seeds" / "html" / "harbor_bridge_closure.html"
 PLAIN = ROOT / "seeds" / "html" / "harbor_bridge_closure.txt"
 HEADLINE = "Westport Harbor Bridge to close to cars for 14 months"

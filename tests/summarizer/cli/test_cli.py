@@ -14,10 +14,11 @@ import pytest
 
 from summarizer import Settings, Summarizer
 from summarizer.cli.main import main
+from summarizer.components import prepare as prepare_module
 from summarizer.errors import ModelLoadError
 from summarizer.text import visible_text
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT / "seeds" / "000_05444940e5ccca5a.txt"
 
 
@@ -58,6 +59,17 @@ def covers(source: str, span: dict) -> bool:
 
 
 # -- output formats -------------------------------------------------------------------------------
+
+
+def test_the_article_is_segmented_once(
+    factory: Factory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI validates before loading the model, and the summary reuses that segmentation."""
+    calls: list[str] = []
+    real_segment = prepare_module.segment
+    monkeypatch.setattr(prepare_module, "segment", lambda text: (calls.append(text), real_segment(text))[1])
+    assert main(["summarize", str(SEED), "--format", "json"], summarizer_factory=factory) == 0
+    assert len(calls) == 1 and json.loads(capsys.readouterr().out)["sentences"]
 
 
 def test_text_format(factory: Factory, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from summarizer.text.sbd import FastSegmenter
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+SEEDS = sorted((Path(__file__).resolve().parents[3] / "seeds").glob("*.txt"))
 
 # Abbreviations (plain and dotted, every case), numbers, quotes, repeated sentences, odd spacing:
 # the inputs both of the fast paths have to get exactly right.

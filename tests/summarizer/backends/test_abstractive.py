@@ -21,13 +21,15 @@ from long_articles import long_article
 from summarizer import Settings, Summarizer
 from summarizer.backends import abstractive as abstractive_module
 from summarizer.backends.abstractive import AbstractiveBackend
+from summarizer.backends.extractive import ExtractiveBackend
+from summarizer.components.shared import load_shared_models
 from summarizer.errors import ModelLoadError
 from summarizer.models.recipes import recipe_for
 from summarizer.models.seq2seq import Seq2SeqModel, resolve_precision
 from summarizer.schemas import Summary
 from summarizer.text import count_words, segment
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT / "seeds" / "000_05444940e5ccca5a.txt"
 FAST = {"device": "cpu", "num_beams": 2, "max_new_tokens": 24}  # small searches keep the tests quick
 
@@ -137,6 +139,12 @@ def test_summarizer_load_dispatches_on_the_backend(tiny_seq2seq: Callable[[str],
     assert (info.model, info.device, info.encoder) == ("tiny-t5", "cpu", "all-MiniLM-L6-v2")
     result = loaded.summarize(SEED.read_text(encoding="utf-8"), max_sentences=1, bullets=1)
     assert result.meta.encoder == "all-MiniLM-L6-v2" and result.meta.model == "tiny-t5"
+    # The encoder, prototypes and heads are loaded once per process: the extractive backend and a
+    # second load share them.
+    extractive = Summarizer.load(settings=settings.model_copy(update={"backend": "extractive", "model": None}))
+    assert isinstance(extractive.backend, ExtractiveBackend)
+    assert extractive.backend.models is loaded.backend.models is load_shared_models(settings)
+    assert Summarizer.load(settings=settings).backend.models is loaded.backend.models
 
 
 # -- recipes and precision -----------------------------------------------------------------------
