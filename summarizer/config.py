@@ -124,6 +124,19 @@ class Settings(BaseSettings):
         le=3600,
         description="Per-request deadline: past it the client gets 504 and queued work is dropped.",
     )
+    body_read_timeout_s: float = Field(
+        default=15.0,
+        gt=0,
+        le=3600,
+        description="A request body that sends nothing for this long is cut off with 408 (slow or stalled clients).",
+    )
+    fetch_max_concurrency: int = Field(
+        default=16,
+        ge=1,
+        le=1024,
+        description="Most URL fetches at once (threads of their own: slow origins never take the threads other "
+        "requests need); a fetch waiting for one still ends at its deadline.",
+    )
     warmup: bool = Field(default=True, description="Run one summary after loading, before reporting ready.")
     shutdown_grace_s: float = Field(
         default=30.0, ge=0, le=3600, description="On SIGTERM, how long in-flight requests may take to finish."

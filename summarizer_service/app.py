@@ -10,19 +10,21 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from summarizer import Settings, Summarizer, Summary, get_settings
 from summarizer.version import __version__
-from summarizer_service.auth import load_api_keys, require_api_key
+from summarizer_service.auth import ApiKeyMiddleware, api_key_scheme, load_api_keys
 from summarizer_service.cache import ResultCache
-from summarizer_service.errors import ApiError, install_error_handlers
+from summarizer_service.errors import ApiError, article_error, install_error_handlers
 from summarizer_service.jobs import Batcher, make_jobs, summarize_jobs
 from summarizer_service.microbatch import MicroBatcher
 from summarizer_service.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from summarizer_service.observability import METRICS_CONTENT_TYPE, Metrics
 from summarizer_service.runtime import ModelRuntime
 from summarizer_service.schemas import (
+    ArticleError,
     BatchRequest,
     BatchResponse,
     ErrorResponse,
@@ -84,6 +86,13 @@ async def get_cache(request: Request) -> ResultCache | None:
 CacheDep = Annotated[ResultCache | None, Depends(get_cache)]
 
 
+async def get_fetch_limiter(request: Request) -> anyio.CapacityLimiter:
+    return request.app.state.fetch_limiter
+
+
+FetchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_fetch_limiter)]
+
+
 async def get_summarizer(runtime: RuntimeDep) -> Summarizer:
     """The loaded summarizer; 503 (not_ready / model_load_failed) until there is one."""
     return runtime.require()
@@ -105,7 +114,7 @@ async def require_json(request: Request) -> None:
 # -- routes ------------------------------------------------------------------------------------
 
 # Everything but liveness and readiness needs a key when keys are configured.
-router = APIRouter(dependencies=[Depends(require_api_key)])
+router = APIRouter(dependencies=[Depends(api_key_scheme)])
 open_router = APIRouter()
 
 
@@ -117,11 +126,19 @@ open_router = APIRouter()
     tags=["summarize"],
 )
 async def summarize(
-    body: SummarizeRequest, summarizer: SummarizerDep, batcher: BatcherDep, cache: CacheDep, settings: SettingsDep
+    body: SummarizeRequest,
+    summarizer: SummarizerDep,
+    batcher: BatcherDep,
+    cache: CacheDep,
+    fetches: FetchLimiterDep,
+    settings: SettingsDep,
 ) -> Summary:
     """Summarize one article: summary sentences and 'why it matters' bullets with character offsets."""
-    jobs = await make_jobs([body], settings)
-    return (await summarize_jobs(jobs, summarizer, batcher, cache))[0]
+    jobs = await make_jobs([body], settings, fetches)
+    outcome = (await summarize_jobs(jobs, summarizer, batcher, cache))[0]
+    if isinstance(outcome, Exception):
+        raise outcome  # the error handlers map it (a library error to its 4xx/5xx, anything else to 500)
+    return outcome
 
 
 @router.post(
@@ -132,14 +149,23 @@ async def summarize(
     tags=["summarize"],
 )
 async def summarize_batch(
-    body: BatchRequest, summarizer: SummarizerDep, batcher: BatcherDep, cache: CacheDep, settings: SettingsDep
+    body: BatchRequest,
+    summarizer: SummarizerDep,
+    batcher: BatcherDep,
+    cache: CacheDep,
+    fetches: FetchLimiterDep,
+    settings: SettingsDep,
 ) -> BatchResponse:
     """Summarize several articles with shared encoder passes; results keep the request order."""
     limit = settings.max_batch_articles
     if len(body.articles) > limit:
         raise ApiError(413, "too_many_articles", f"batch has {len(body.articles)} articles; the limit is {limit}")
-    jobs = await make_jobs(body.articles, settings)
-    return BatchResponse(results=await summarize_jobs(jobs, summarizer, batcher, cache))
+    jobs = await make_jobs(body.articles, settings, fetches)
+    results = [
+        outcome if isinstance(outcome, Summary) else article_error(outcome)
+        for outcome in await summarize_jobs(jobs, summarizer, batcher, cache)
+    ]
+    return BatchResponse(results=results, failed=sum(isinstance(r, ArticleError) for r in results))
 
 
 @open_router.get("/healthz", response_model=HealthResponse, tags=["ops"])
@@ -244,11 +270,14 @@ def create_app(
     app.state.batcher = batcher
     app.state.metrics = metrics
     app.state.cache = ResultCache(settings.result_cache_entries) if settings.result_cache_entries else None
-    app.state.api_key_digests = api_key_digests
+    app.state.fetch_limiter = anyio.CapacityLimiter(settings.fetch_max_concurrency)
     app.include_router(router)
     app.include_router(open_router)
     # Order matters: the last middleware added is the outermost, so the access log sees every answer.
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, read_timeout_s=settings.body_read_timeout_s
+    )
+    app.add_middleware(ApiKeyMiddleware, digests=api_key_digests)  # before anything reads the body
     app.add_middleware(RequestContextMiddleware, metrics=metrics, log_bodies=settings.log_article_text)
     return app

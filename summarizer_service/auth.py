@@ -13,13 +13,14 @@ import hmac
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Request, Security
+from fastapi import Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from summarizer import Settings
-from summarizer_service.errors import ApiError, ConfigurationError
+from summarizer_service.errors import ConfigurationError, error_response
 
-_UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="summarizer"'}
+_UNAUTHORIZED_HEADERS = {"WWW-Authenticate": 'Bearer realm="summarizer"', "Connection": "close"}
 
 
 def _digest(key: str) -> bytes:
@@ -45,17 +46,43 @@ def load_api_keys(settings: Settings) -> list[bytes]:
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from the service's configuration.")
 
+# Routes anyone may call: liveness, readiness and the API's own documentation.
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
 
-async def require_api_key(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
-) -> None:
-    """401 unless the request carries one of the configured keys (declared in OpenAPI via ``HTTPBearer``)."""
-    digests: list[bytes] = request.app.state.api_key_digests
-    if not digests:
-        return
-    presented = _digest(credentials.credentials) if credentials is not None else b""
+
+async def api_key_scheme(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> None:
+    """Declares bearer authentication in OpenAPI; ``ApiKeyMiddleware`` enforces it, before any body is read."""
+
+
+def key_matches(authorization: str | None, digests: list[bytes]) -> bool:
+    """Whether an ``Authorization: Bearer <key>`` header carries one of the configured keys."""
+    scheme, _, key = (authorization or "").partition(" ")
+    presented = _digest(key.strip()) if scheme.lower() == "bearer" and key.strip() else b""
     matched = False
     for digest in digests:  # no early exit: the time taken does not depend on which key matched
         matched |= hmac.compare_digest(presented, digest)
-    if not matched:
-        raise ApiError(401, "unauthorized", "a valid API key is required", _UNAUTHORIZED_HEADERS)
+    return matched
+
+
+class ApiKeyMiddleware:
+    """401 for a request without a valid key, answered before the app reads (or parses) its body.
+
+    With no keys configured every route is open. A body the client is still sending is not read:
+    the answer closes the connection.
+    """
+
+    def __init__(self, app: ASGIApp, digests: list[bytes]) -> None:
+        self.app = app
+        self.digests = digests
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.digests or scope.get("path") in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        if key_matches(authorization, self.digests):
+            await self.app(scope, receive, send)
+            return
+        response = error_response(401, "unauthorized", "a valid API key is required", _UNAUTHORIZED_HEADERS)
+        await response(scope, receive, send)

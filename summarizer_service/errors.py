@@ -27,6 +27,7 @@ from summarizer.errors import (
     ModelLoadError,
     SummarizerError,
 )
+from summarizer_service.schemas import ArticleError, ErrorBody
 
 log = logging.getLogger("summarizer.service")
 
@@ -117,6 +118,13 @@ def validation_message(errors: Sequence[Mapping[str, Any]]) -> str:
     if len(errors) > _MAX_REPORTED_ERRORS:
         parts.append(f"and {len(errors) - _MAX_REPORTED_ERRORS} more")
     return "; ".join(parts) or "invalid request"
+
+
+def article_error(exc: Exception) -> ArticleError:
+    """A batch article's error entry: the status and body it would have got alone."""
+    if isinstance(exc, SummarizerError) and (status := status_for(exc)) != 500:
+        return ArticleError(error=ErrorBody(code=exc.code, message=exc.message), status=status)
+    return ArticleError(error=ErrorBody(code="internal_error", message="internal error with this article"), status=500)
 
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:

@@ -5,8 +5,8 @@ request waits at most ``batch_wait_ms`` for company; while a pass runs, new requ
 form the next pass. The queue is bounded: past ``max_queue`` waiting requests the service answers
 503 with Retry-After at once instead of letting latency grow without bound. A request that passes
 its deadline gets 504, and its work is dropped if it has not started. Articles arrive prepared
-(validated and segmented), so a pass has nothing left to refuse; a failure in one request's
-articles stays with that request (``runtime.run_pass``).
+(validated and segmented), so a pass has nothing left to refuse; should it fail all the same, the
+failure stays with the article that caused it (``runtime.run_pass``).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from summarizer import Summarizer, Summary
+from summarizer import Summarizer
 from summarizer.components.prepare import PreparedArticle
 from summarizer_service.errors import ApiError
 from summarizer_service.observability import Metrics
-from summarizer_service.runtime import ModelRuntime, run_pass
+from summarizer_service.runtime import ModelRuntime, Outcome, run_pass
 
 log = logging.getLogger("summarizer.service")
 RETRY_AFTER_OVERLOADED_S = "1"
@@ -67,8 +67,8 @@ class MicroBatcher:
                 await self._task
             self._task = None
 
-    async def submit(self, summarizer: Summarizer, articles: Sequence[PreparedArticle]) -> list[Summary]:
-        """Queue one request's prepared articles for the next model pass and wait for their summaries."""
+    async def submit(self, summarizer: Summarizer, articles: Sequence[PreparedArticle]) -> list[Outcome]:
+        """Queue one request's prepared articles for the next model pass and wait for their outcomes."""
         request = _Request(articles, asyncio.get_running_loop().create_future())
         try:
             self._queue.put_nowait(request)
@@ -96,7 +96,7 @@ class MicroBatcher:
             live = [r for r in requests if not r.future.done()]  # a client may have gone away
             if not live:
                 continue
-            outcomes: Sequence[list[Summary] | BaseException]
+            outcomes: Sequence[list[Outcome] | BaseException]
             try:
                 summarizer = self.runtime.require()
                 outcomes = await self.runtime.run(run_pass, summarizer, [r.articles for r in live])

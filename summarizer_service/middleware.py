@@ -37,7 +37,8 @@ def _content_length(scope: Scope) -> int | None:
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` while they are read, never buffering past the limit.
+    """Refuse request bodies over ``max_bytes`` while they are read, never buffering past the limit,
+    and bodies that stop arriving: no bytes for ``read_timeout_s`` gets 408.
 
     A declared Content-Length over the limit is refused before any byte is read; otherwise the
     streamed chunks are counted and reading stops with a 413 as soon as the count passes the limit.
@@ -46,9 +47,10 @@ class BodyLimitMiddleware:
     the server cannot read a body after its response, and see a broken pipe instead of the 413.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, read_timeout_s: float = 15.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout_s = read_timeout_s
 
     def _error(self) -> ApiError:
         return ApiError(
@@ -67,7 +69,17 @@ class BodyLimitMiddleware:
 
         async def tracking_receive() -> Message:
             nonlocal finished
-            message = await receive()
+            if finished:  # nothing more to read: receive() now waits for the client to disconnect
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.read_timeout_s)
+            except asyncio.TimeoutError:
+                raise ApiError(
+                    408,
+                    "body_timeout",
+                    f"the request body stopped arriving (no data for {self.read_timeout_s:g} s)",
+                    headers={"Connection": "close"},
+                ) from None
             if message["type"] != "http.request" or not message.get("more_body", False):
                 finished = True
             return message
@@ -112,7 +124,7 @@ async def _discard_rest(receive: Receive, finished: Callable[[], bool]) -> None:
             message = await receive()
             dropped += len(message.get("body", b""))
 
-    with contextlib.suppress(asyncio.TimeoutError):
+    with contextlib.suppress(asyncio.TimeoutError, ApiError):  # ApiError: the client stopped sending (408)
         await asyncio.wait_for(drain(), _DISCARD_S)
 
 

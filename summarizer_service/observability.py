@@ -33,6 +33,8 @@ _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
     "color_message",
 }
 
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 __all__ = ["METRICS_CONTENT_TYPE", "Metrics", "configure_logging", "new_request_id", "request_id_var"]
 
 
@@ -119,6 +121,9 @@ class Metrics:
         self.queue_depth.set_function(depth)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        # Clients choose the method: anything outside the standard set is one label value, so the
+        # number of series stays bounded (routes are templates, statuses are numbers the app sends).
+        method = method if method in _KNOWN_METHODS else "other"
         self.requests.labels(method=method, route=route, status=str(status)).inc()
         self.latency.labels(route=route).observe(seconds)
 

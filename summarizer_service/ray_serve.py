@@ -23,10 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ray import serve
 from ray.serve import Application
 
-from summarizer import Settings, Summarizer, Summary
+from summarizer import Settings, Summarizer
 from summarizer.components.prepare import PreparedArticle
 from summarizer_service.app import create_app
-from summarizer_service.runtime import ModelRuntime, run_pass
+from summarizer_service.runtime import ModelRuntime, Outcome, run_pass
 
 log = logging.getLogger("summarizer.service")
 
@@ -52,8 +52,8 @@ class RayBatcher:
         self.batch_sizes: deque[int] = deque(maxlen=1000)
         self.batch_requests: deque[int] = deque(maxlen=1000)
         # The batch queue belongs to the decorated method, so these settings apply to the whole replica.
-        self._summarize_batch.set_max_batch_size(max_batch_size)
-        self._summarize_batch.set_batch_wait_timeout_s(batch_wait_timeout_s)
+        self._summarize_batch.set_max_batch_size(max_batch_size)  # type: ignore[attr-defined]
+        self._summarize_batch.set_batch_wait_timeout_s(batch_wait_timeout_s)  # type: ignore[attr-defined]
 
     @property
     def depth(self) -> int:
@@ -66,7 +66,7 @@ class RayBatcher:
     async def stop(self) -> None:
         """Nothing to stop: Serve drains the replica before it goes away."""
 
-    async def submit(self, summarizer: Summarizer, articles: Sequence[PreparedArticle]) -> list[Summary]:
+    async def submit(self, summarizer: Summarizer, articles: Sequence[PreparedArticle]) -> list[Outcome]:
         """Queue one request's prepared articles for the next model pass and wait for their summaries."""
         self._in_flight += 1
         try:
@@ -78,10 +78,10 @@ class RayBatcher:
         return outcome
 
     @serve.batch(max_batch_size=MAX_BATCH_SIZE, batch_wait_timeout_s=BATCH_WAIT_TIMEOUT_S)
-    async def _summarize_batch(self, jobs: list[list[PreparedArticle]]) -> list[list[Summary] | BaseException]:
+    async def _summarize_batch(self, jobs: list[list[PreparedArticle]]) -> list[list[Outcome] | BaseException]:
         try:
             summarizer = self.runtime.require()
-            outcomes: list[list[Summary] | BaseException] = list(await self.runtime.run(run_pass, summarizer, jobs))
+            outcomes: list[list[Outcome] | BaseException] = list(await self.runtime.run(run_pass, summarizer, jobs))
         except Exception as exc:  # the whole pass failed (not ready, worker stopped, a bug)
             outcomes = [exc] * len(jobs)
         self.batch_sizes.append(sum(len(job) for job in jobs))
@@ -166,4 +166,5 @@ def build_app(args: dict[str, Any] | None = None) -> Application:
     parsed = AppArgs.model_validate(args or {})
     Settings(**parsed.settings)  # reject a bad setting at deploy time, not in every replica
     return SummarizerDeployment.bind(  # type: ignore[attr-defined]  # added by @serve.deployment
-        parsed.settings, parsed.max_batch_size, parsed.batch_wait_timeout_s)
+        parsed.settings, parsed.max_batch_size, parsed.batch_wait_timeout_s
+    )

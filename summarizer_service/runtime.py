@@ -117,22 +117,26 @@ class ModelRuntime:
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
 
 
-def run_pass(summarizer: Summarizer, groups: Sequence[Sequence[PreparedArticle]]) -> list[list[Summary] | Exception]:
+Outcome = Summary | Exception  # an article's summary, or what stopped it (that article only)
+
+
+def run_pass(summarizer: Summarizer, groups: Sequence[Sequence[PreparedArticle]]) -> list[list[Outcome]]:
     """Runs in the model worker: one model call for the articles of every request in the pass.
 
     Results are split back per request here, and only here. Should the shared call fail (an article
-    no check caught breaks the tokenizer or a head), each request is retried alone, so the failure
-    stays with the request that caused it and every other request gets its answer.
+    that no check caught breaks the tokenizer, the encoder or a head), every article is retried alone,
+    so the failure stays with the article that caused it and every other article gets its summary.
     """
     flat = [article for group in groups for article in group]
     try:
-        results = summarizer.summarize_prepared(flat)
+        results: list[Outcome] = list(summarizer.summarize_prepared(flat))
     except Exception:
-        if len(groups) == 1:
+        if len(flat) == 1:
+            log.exception("model pass failed for one article")
             raise
-        log.warning("a shared model pass of %d requests failed; retrying each request alone", len(groups))
-        return [_alone(summarizer, group) for group in groups]
-    outcomes: list[list[Summary] | Exception] = []
+        log.warning("a shared model pass of %d articles failed; retrying each article alone", len(flat))
+        results = [_alone(summarizer, article) for article in flat]
+    outcomes: list[list[Outcome]] = []
     offset = 0
     for group in groups:
         outcomes.append(results[offset : offset + len(group)])
@@ -140,9 +144,9 @@ def run_pass(summarizer: Summarizer, groups: Sequence[Sequence[PreparedArticle]]
     return outcomes
 
 
-def _alone(summarizer: Summarizer, group: Sequence[PreparedArticle]) -> list[Summary] | Exception:
+def _alone(summarizer: Summarizer, article: PreparedArticle) -> Outcome:
     try:
-        return summarizer.summarize_prepared(group)
+        return summarizer.summarize_prepared([article])[0]
     except Exception as exc:
-        log.exception("model pass failed for one request")
+        log.exception("model pass failed for one article")
         return exc

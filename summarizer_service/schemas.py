@@ -107,10 +107,6 @@ class BatchRequest(BaseModel):
     )
 
 
-class BatchResponse(BaseModel):
-    results: list[Summary] = Field(description="One summary per submitted article, in request order.")
-
-
 class ErrorBody(BaseModel):
     code: str = Field(description="Stable machine-readable identifier, e.g. 'no_sentences'.", examples=["not_found"])
     message: str = Field(description="Human-readable explanation.")
@@ -120,6 +116,20 @@ class ErrorResponse(BaseModel):
     """The one error format of the service."""
 
     error: ErrorBody
+
+
+class ArticleError(ErrorResponse):
+    """A batch article that could not be summarized; the other articles are answered all the same."""
+
+    status: int = Field(description="The HTTP status this article alone would have got, e.g. 422 or 502.")
+
+
+class BatchResponse(BaseModel):
+    results: list[Summary | ArticleError] = Field(
+        description="One entry per submitted article, in request order: its summary, or the error that stopped "
+        "that article alone."
+    )
+    failed: int = Field(default=0, description="How many entries are errors.")
 
 
 class HealthResponse(BaseModel):

@@ -80,6 +80,11 @@ class _PageServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.hosts: list[str] = []  # Host headers received, in order
 
+    @property
+    def allow_entry(self) -> str:
+        """The fetch allow-list entry for this server: ``127.0.0.1:<port>`` (a bare host allows 80 and 443 only)."""
+        return f"127.0.0.1:{self.server_address[1]}"
+
     def handle_error(self, request: object, client_address: object) -> None:
         # Clients that give up (the timeout and size-cap tests) close early; a handler writing to them
         # afterwards is expected, and its traceback would land in whichever test runs then.

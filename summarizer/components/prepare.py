@@ -15,6 +15,7 @@ from summarizer.config import Settings
 from summarizer.errors import InputTooLargeError, InvalidInputError
 from summarizer.options import DEFAULT_OPTIONS, SummaryOptions
 from summarizer.text import MAX_SENTENCE_WORDS, MIN_CONTENT_WORDS, Sentence, segment, visible_text
+from summarizer.text.script import lone_surrogate, unspaced_script
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,13 @@ def validate_article(text: object, title: object, settings: Settings) -> tuple[l
         raise InvalidInputError(f"text must be a string, got {type(text).__name__}", code="invalid_text")
     if title is not None and not isinstance(title, str):
         raise InvalidInputError(f"title must be a string, got {type(title).__name__}", code="invalid_title")
+    for name, value in (("text", text), ("title", title)):
+        if value is not None and (at := lone_surrogate(value)) is not None:
+            raise InvalidInputError(
+                f"{name} is not valid Unicode: a lone surrogate (U+{ord(value[at]):04X}) at character {at}; "
+                "send UTF-8 text (a JSON \\u escape must be a complete surrogate pair)",
+                code="invalid_unicode",
+            )
     if not visible_text(text).strip():
         raise InvalidInputError("text is empty or contains only whitespace", code="empty_text")
     if len(text) > settings.max_text_chars:
@@ -44,6 +52,13 @@ def validate_article(text: object, title: object, settings: Settings) -> tuple[l
     if title is not None and len(title) > settings.max_title_chars:
         raise InputTooLargeError(
             f"title has {len(title)} characters; the limit is {settings.max_title_chars}", code="title_too_long"
+        )
+    script = unspaced_script(text)
+    if script is not None:
+        raise InvalidInputError(
+            f"text is mostly {script} script, which this summarizer cannot split into sentences or rank: "
+            "its segmenter and its encoder are English",
+            code="unsupported_language",
         )
     sentences = segment(text)
     if not any(MIN_CONTENT_WORDS <= s.words <= MAX_SENTENCE_WORDS for s in sentences):

@@ -1,38 +1,63 @@
-"""Fetch an article page by URL, guarded against server-side request forgery.
+"""Fetch an article page by URL, guarded against server-side request forgery and hostile origins.
 
-Off unless ``fetch_urls`` is set. Then: http(s) only; the host must be on ``fetch_allow_hosts``;
-every address it resolves to must be public unless the host is listed exactly (a wildcard entry
-never reaches private, loopback or link-local addresses); the connection goes to the address
-that was checked, not to a second DNS answer (no rebinding); redirects are followed only on the
-same host and each hop is checked again; the body is read with a byte cap and one deadline.
+Off unless ``fetch_urls`` is set. Then: http(s) only; the host and port must be on ``fetch_allow_hosts``
+(an entry without a port allows 80 and 443 only; ``example.com:8080`` names another; the entry syntax
+is in ``summarizer.inputs.addresses``); every address the host resolves to must be public unless the
+host is listed exactly (a wildcard entry never reaches private, loopback or link-local addresses, nor
+IPv6 forms that carry one); the connection goes to the address that was checked, not to a second DNS
+answer (no rebinding); redirects are followed only to the same scheme, host and port, and each hop is
+checked again. One deadline covers the whole fetch (DNS, connect, TLS, status line, headers, chunk
+sizes, body, every hop): at it the socket is shut down. The body is decompressed (gzip, deflate) with
+the byte cap applied before and after, refused when binary, then decoded with its declared charset.
+
+Errors: ``FetchRefusedError`` (403: ``url_fetch_disabled``, ``host_not_allowed``, ``port_not_allowed``,
+``redirect_not_allowed``), ``FetchTimeoutError`` (504: ``fetch_timeout``), ``FetchError`` (502:
+``fetch_failed``, ``too_many_redirects``), ``InvalidInputError`` (422: ``invalid_url``,
+``unsupported_content_type``), ``InputTooLargeError`` (413: ``page_too_large``). Their messages are
+short and printable and never quote the remote's bytes: at most a status code, our own reason and the
+(capped) host name.
 """
 
 from __future__ import annotations
 
 import codecs
+import http
 import http.client
-import ipaddress
 import socket
 import ssl
+import threading
 import time
+import zlib
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
 from summarizer.config import Settings
-from summarizer.errors import FetchError, FetchRefusedError, FetchTimeoutError, InputTooLargeError, InvalidInputError
+from summarizer.errors import (
+    FetchError,
+    FetchRefusedError,
+    FetchTimeoutError,
+    InputTooLargeError,
+    InvalidInputError,
+    SummarizerError,
+)
+from summarizer.inputs.addresses import allow_match, is_ip_literal, is_public
 from summarizer.version import __version__
 
 MAX_URL_CHARS = 2048
+MAX_MESSAGE_CHARS = 300
 _REDIRECTS = {301, 302, 303, 307, 308}
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _CHUNK = 64 * 1024
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%?[]"  # reserved characters and existing escapes stay as they are
+_GZIP, _ZLIB = 16 + zlib.MAX_WBITS, zlib.MAX_WBITS
+_ENCODINGS = {"gzip": _GZIP, "x-gzip": _GZIP, "deflate": _ZLIB}
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 USER_AGENT = f"summarizer/{__version__} (article fetch)"
 
 
 @dataclass(frozen=True)
 class FetchedPage:
-    url: str  # after same-host redirects
+    url: str  # after same-origin redirects
     html: str
 
 
@@ -44,47 +69,51 @@ class _Target:
     path: str  # path and query, never empty
 
 
-def fetch_html(url: object, settings: Settings) -> FetchedPage:
-    """GET ``url`` under the settings' policy and return its HTML.
+def fetch_html(url: object, settings: Settings, *, deadline: float | None = None) -> FetchedPage:
+    """GET ``url`` under the settings' policy and return its HTML (errors: see the module docstring).
 
-    Raises ``FetchRefusedError`` (``url_fetch_disabled``, ``host_not_allowed``, ``redirect_not_allowed``),
-    ``InvalidInputError`` (``invalid_url``, ``unsupported_content_type``), ``InputTooLargeError``
-    (``page_too_large``) or ``FetchError`` (``fetch_failed``, ``fetch_timeout``, ``too_many_redirects``).
+    ``deadline`` (a ``time.monotonic()`` value) ends the fetch earlier than ``fetch_timeout_s`` from now,
+    for a caller that already waited; it never extends it.
     """
+    try:
+        return _fetch(url, settings, deadline)
+    except SummarizerError as exc:  # a net: the messages are built short, from our own words
+        exc.message = _printable(exc.message, MAX_MESSAGE_CHARS)
+        exc.args = (exc.message,)
+        raise
+
+
+def _fetch(url: object, settings: Settings, deadline: float | None) -> FetchedPage:
     if not settings.fetch_urls:
         raise FetchRefusedError(
             "fetching URLs is disabled on this server (send the page as html, or set SUMMARIZER_FETCH_URLS)",
             code="url_fetch_disabled",
         )
-    deadline = time.monotonic() + settings.fetch_timeout_s
     target = parse_url(url)
-    first_host = target.host
-    for _ in range(settings.fetch_max_redirects + 1):
-        ip = check_host(target.host, target.port, settings.fetch_allow_hosts)
-        response, conn = _request(target, ip, deadline)
-        try:
-            if response.status in _REDIRECTS:
-                location = response.getheader("Location")
-                if not location:
-                    raise FetchError(
-                        f"the page answered HTTP {response.status} without a Location", code="fetch_failed"
-                    )
-                next_url = urljoin(_url_of(target), location)
-                target = parse_url(next_url, what="redirect location")
-                if target.host != first_host:
-                    raise FetchRefusedError(
-                        f"the page redirects to another host ({target.host}); only same-host redirects are followed",
-                        code="redirect_not_allowed",
-                    )
-                continue
-            if not 200 <= response.status < 300:
-                raise FetchError(f"the page answered HTTP {response.status} {response.reason}", code="fetch_failed")
-            charset = _check_content_type(response.getheader("Content-Type"))
-            body = _read_capped(response, conn, settings.fetch_max_bytes, deadline)
-            return FetchedPage(url=_url_of(target), html=_decode(body, charset))
-        finally:
-            conn.close()
-    raise FetchError(f"the page redirected more than {settings.fetch_max_redirects} times", code="too_many_redirects")
+    own_deadline = time.monotonic() + settings.fetch_timeout_s
+    watchdog = _Watchdog(own_deadline if deadline is None else min(deadline, own_deadline))
+    try:
+        for _ in range(settings.fetch_max_redirects + 1):
+            ip = check_host(target.host, target.port, settings.fetch_allow_hosts, deadline=watchdog.deadline)
+            response, conn = _request(target, ip, watchdog)
+            try:
+                if response.status in _REDIRECTS:
+                    target = _redirect_target(response, target)
+                    continue
+                if not 200 <= response.status < 300:
+                    raise FetchError(f"{_shown(target.host)} answered HTTP {_status(response.status)}")
+                charset = _check_content_type(response.getheader("Content-Type"))
+                inflate = _Inflater(response.getheader("Content-Encoding"), settings.fetch_max_bytes)
+                body = _read_capped(response, conn, inflate, settings.fetch_max_bytes, watchdog)
+                return FetchedPage(url=_url_of(target), html=_decode(body, charset))
+            finally:
+                watchdog.watch(None)
+                conn.close()
+        raise FetchError(
+            f"the page redirected more than {settings.fetch_max_redirects} times", code="too_many_redirects"
+        )
+    finally:
+        watchdog.cancel()
 
 
 def parse_url(url: object, *, what: str = "url") -> _Target:
@@ -92,6 +121,12 @@ def parse_url(url: object, *, what: str = "url") -> _Target:
         raise InvalidInputError(f"{what} must be a string, got {type(url).__name__}", code="invalid_url")
     if len(url) > MAX_URL_CHARS:
         raise InvalidInputError(f"{what} has {len(url)} characters; the limit is {MAX_URL_CHARS}", code="invalid_url")
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            f"{what} contains characters that cannot be encoded (such as a lone surrogate)", code="invalid_url"
+        ) from None
     url = url.strip()
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
         raise InvalidInputError(f"{what} contains whitespace or control characters", code="invalid_url")
@@ -99,10 +134,12 @@ def parse_url(url: object, *, what: str = "url") -> _Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise InvalidInputError(f"{what} is not a valid URL: {exc}", code="invalid_url") from None
+        problem = "an invalid port" if "port" in str(exc).lower() else "an invalid host"
+        raise InvalidInputError(f"{what} is not a valid URL: it has {problem}", code="invalid_url") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise InvalidInputError(f"{what} must use http or https, not {scheme or 'no scheme'!r}", code="invalid_url")
+        shown = f"not {scheme[:16]!r}" if scheme else "it has no scheme"
+        raise InvalidInputError(f"{what} must use http or https, {shown}", code="invalid_url")
     if not parts.hostname:
         raise InvalidInputError(f"{what} has no host", code="invalid_url")
     if parts.username is not None or parts.password is not None:
@@ -117,89 +154,139 @@ def parse_url(url: object, *, what: str = "url") -> _Target:
     return _Target(scheme, host, port or (443 if scheme == "https" else 80), path)
 
 
-def check_host(host: str, port: int, allow_hosts: list[str]) -> str:
+def check_host(host: str, port: int, allow_hosts: list[str], *, deadline: float | None = None) -> str:
     """The address to connect to, after the allow-list and address checks; raises ``FetchRefusedError``."""
-    exact, wildcard = _allow_match(host, allow_hosts)
+    exact, wildcard, named = allow_match(host, port, allow_hosts)
     if not (exact or wildcard):
-        raise FetchRefusedError(f"host {host!r} is not on this server's fetch allow-list", code="host_not_allowed")
-    addresses = _resolve(host, port)
+        if named:
+            raise FetchRefusedError(
+                f"port {port} is not allowed for host {_shown(host)}: only 80 and 443 unless the allow-list "
+                "entry names the port (host:port)",
+                code="port_not_allowed",
+            )
+        raise FetchRefusedError(f"host {_shown(host)} is not on this server's fetch allow-list", code="host_not_allowed")
+    addresses = _resolve_by(host, port, deadline)
     if not exact:  # wildcard entries reach public addresses only
         for address in addresses:
-            if not _is_public(address):
+            if not is_public(address):
                 raise FetchRefusedError(
-                    f"host {host!r} resolves to a non-public address ({address}); list the host exactly to allow it",
+                    f"host {_shown(host)} resolves to a non-public address ({address}); list the host exactly "
+                    "to allow it",
                     code="host_not_allowed",
                 )
     return addresses[0]
-
-
-def _allow_match(host: str, allow_hosts: list[str]) -> tuple[bool, bool]:
-    exact = wildcard = False
-    for entry in allow_hosts:
-        entry = entry.strip().strip("[]").rstrip(".").lower()
-        if entry.startswith("*."):
-            wildcard = wildcard or host.endswith(entry[1:])
-        elif entry:
-            exact = exact or host == entry
-    return exact, wildcard
 
 
 def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"cannot resolve host {host!r}: {exc}", code="fetch_failed") from None
+        reason = exc.strerror if isinstance(exc, socket.gaierror) and exc.strerror else "lookup failed"
+        raise FetchError(f"cannot resolve host {_shown(host)}: {_printable(reason, 80)}") from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
-        raise FetchError(f"host {host!r} has no address", code="fetch_failed")
+        raise FetchError(f"host {_shown(host)} has no address")
     return addresses
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback
-    return ip.is_global and not ip.is_multicast
+def _resolve_by(host: str, port: int, deadline: float | None) -> list[str]:
+    """``_resolve`` within the deadline (getaddrinfo cannot be interrupted: a name lookup runs on a thread)."""
+    if deadline is None or is_ip_literal(host):
+        return _resolve(host, port)
+    outcome: list[list[str] | Exception] = []
+
+    def run() -> None:
+        try:
+            outcome.append(_resolve(host, port))
+        except Exception as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="fetch-resolve", daemon=True)
+    worker.start()
+    worker.join(_remaining(deadline))
+    if not outcome:
+        raise FetchTimeoutError(f"resolving {_shown(host)} took too long (SUMMARIZER_FETCH_TIMEOUT_S)")
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
+
+
+class _Watchdog:
+    """One deadline for the whole fetch: at it, the socket in use is shut down, which ends any read
+    (status line, headers, chunk sizes, body) or TLS handshake at once; the reader then sees ``expired``.
+    A shut-down socket reads as end-of-file, so every phase checks ``expired`` before trusting its data."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.expired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()  # the socket is never shut down while it is being swapped or closed
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._sock is not None:
+                _shutdown(self._sock)
+
+    def watch(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.expired and sock is not None:
+                _shutdown(sock)
+
+    def connect(self, ip: str, port: int) -> socket.socket:
+        sock = socket.create_connection((ip, port), _remaining(self.deadline))
+        self.watch(sock)
+        return sock
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+        self.watch(None)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:  # the plain socket's shutdown, also for TLS: no close_notify, just end the reads now
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to a checked IP while the Host header keeps the host name.
+    """Connects to a checked IP while the Host header keeps the host name."""
 
-    ``pinned_sock`` outlives ``sock``: http.client drops ``sock`` when the response owns the
-    connection, and the body reads still need their timeout adjusted.
-    """
-
-    pinned_sock: socket.socket | None = None
-
-    def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._ip = ip
+    def __init__(self, host: str, port: int, ip: str, watchdog: _Watchdog) -> None:
+        super().__init__(host, port)
+        self._ip, self._watchdog = ip, watchdog
 
     def connect(self) -> None:
-        self.sock = self.pinned_sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._watchdog.connect(self._ip, self.port)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to a checked IP; the certificate is verified against the host name (SNI too)."""
 
-    pinned_sock: socket.socket | None = None
-
-    def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, ip: str, watchdog: _Watchdog) -> None:
         self._ssl_context = ssl.create_default_context()
-        super().__init__(host, port, timeout=timeout, context=self._ssl_context)
-        self._ip = ip
+        super().__init__(host, port, context=self._ssl_context)
+        self._ip, self._watchdog = ip, watchdog
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self.pinned_sock = self._ssl_context.wrap_socket(sock, server_hostname=self.host)
+        sock = self._watchdog.connect(self._ip, self.port)
+        tls = self._ssl_context.wrap_socket(sock, server_hostname=self.host, do_handshake_on_connect=False)
+        self.sock = tls
+        self._watchdog.watch(tls)  # the handshake is under the deadline too
+        tls.do_handshake()
 
 
 _Connection = _PinnedHTTPConnection | _PinnedHTTPSConnection
 
 
-def _request(target: _Target, ip: str, deadline: float) -> tuple[http.client.HTTPResponse, _Connection]:
+def _request(target: _Target, ip: str, watchdog: _Watchdog) -> tuple[http.client.HTTPResponse, _Connection]:
     cls = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    conn = cls(target.host, target.port, ip, _remaining(deadline))
+    conn = cls(target.host, target.port, ip, watchdog)
     try:
         conn.request(
             "GET",
@@ -207,42 +294,123 @@ def _request(target: _Target, ip: str, deadline: float) -> tuple[http.client.HTT
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-                "Accept-Encoding": "identity",
+                "Accept-Encoding": "gzip, deflate",
             },
         )
-        return conn.getresponse(), conn
+        response = conn.getresponse()
+        if watchdog.expired:  # the headers may have been cut short by the deadline
+            raise TimeoutError
+        return response, conn
     except BaseException as exc:
+        watchdog.watch(None)
         conn.close()
         if isinstance(exc, Exception):
-            raise _transport_error(exc, target.host) from None
+            raise _transport_error(exc, target.host, watchdog) from None
         raise
 
 
-def _read_capped(response: http.client.HTTPResponse, conn: _Connection, max_bytes: int, deadline: float) -> bytes:
-    length = response.getheader("Content-Length")
-    if length and length.isdigit() and int(length) > max_bytes:
-        raise InputTooLargeError(
-            f"the page is {int(length)} bytes; the limit is {max_bytes} (SUMMARIZER_FETCH_MAX_BYTES)",
-            code="page_too_large",
+def _redirect_target(response: http.client.HTTPResponse, target: _Target) -> _Target:
+    location = response.getheader("Location")
+    if not location:
+        raise FetchError(f"{_shown(target.host)} answered HTTP {response.status} without a Location")
+    try:
+        next_url = urljoin(_url_of(target), location)
+    except ValueError:
+        raise FetchError(f"{_shown(target.host)} redirects to an invalid URL") from None
+    new = parse_url(next_url, what="redirect location")
+    if (new.scheme, new.host, new.port) != (target.scheme, target.host, target.port):
+        origin = _url_of(_Target(new.scheme, new.host, new.port, ""))
+        raise FetchRefusedError(
+            f"the page redirects to another origin ({_shown(origin)}); only redirects on the same scheme, "
+            "host and port are followed",
+            code="redirect_not_allowed",
         )
+    return new
+
+
+class _Inflater:
+    """Undoes the Content-Encoding (gzip, deflate, or both) as the body streams in; each stage's output is
+    capped at ``max_bytes``, so a compression bomb stops at the cap."""
+
+    def __init__(self, header: str | None, max_bytes: int) -> None:
+        names = [name.strip().lower() for name in (header or "").split(",")]
+        names = [name for name in names if name and name != "identity"]
+        if len(names) > 2 or any(name not in _ENCODINGS for name in names):
+            raise FetchError("the page uses a content encoding this server did not ask for")
+        self._stages = [_Stage(_ENCODINGS[name]) for name in reversed(names)]
+        self._max_bytes = max_bytes
+
+    def feed(self, data: bytes) -> bytes:
+        for stage in self._stages:
+            data = stage.feed(data, self._max_bytes)
+        return data
+
+    def check_complete(self) -> None:
+        if not all(stage.done for stage in self._stages):
+            raise FetchError("the page's compressed body ends early")
+
+
+class _Stage:
+    def __init__(self, wbits: int) -> None:
+        self._wbits, self._z, self._size = wbits, zlib.decompressobj(wbits), 0
+
+    @property
+    def done(self) -> bool:
+        return self._z.eof
+
+    def feed(self, data: bytes, max_bytes: int) -> bytes:
+        out: list[bytes] = []
+        while data:
+            if self._z.eof:
+                if self._wbits != _GZIP:
+                    break  # bytes after a deflate stream: ignored
+                self._z = zlib.decompressobj(_GZIP)  # the next gzip member
+            try:
+                piece = self._z.decompress(data, max_bytes - self._size + 1)
+            except zlib.error:
+                if self._wbits == _ZLIB and self._size == 0:  # "deflate" sent raw, without the zlib wrapper
+                    self._wbits, self._z = -zlib.MAX_WBITS, zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise FetchError("the page's compressed body is corrupt") from None
+            self._size += len(piece)
+            if self._size > max_bytes:
+                raise _too_large(max_bytes)
+            out.append(piece)
+            data = self._z.unused_data if self._z.eof else b""
+        return b"".join(out)
+
+
+def _read_capped(
+    response: http.client.HTTPResponse, conn: _Connection, inflate: _Inflater, max_bytes: int, watchdog: _Watchdog
+) -> bytes:
+    length = (response.getheader("Content-Length") or "").strip()
+    if length.isascii() and length.isdigit() and (len(length) > 18 or int(length) > max_bytes):
+        raise _too_large(max_bytes)
     chunks: list[bytes] = []
-    size = 0
+    received = 0
     while True:
-        if conn.pinned_sock is not None:
-            conn.pinned_sock.settimeout(_remaining(deadline))  # one deadline for the whole body, not per read
         try:
             chunk = response.read1(_CHUNK)
+            if watchdog.expired:  # an end of file may be the deadline's doing
+                raise TimeoutError
         except Exception as exc:
-            raise _transport_error(exc, conn.host) from None
+            raise _transport_error(exc, conn.host, watchdog) from None
         if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > max_bytes:
-            raise InputTooLargeError(
-                f"the page is over {max_bytes} bytes (SUMMARIZER_FETCH_MAX_BYTES)", code="page_too_large"
-            )
-        chunks.append(chunk)
-        _remaining(deadline)
+            break
+        received += len(chunk)
+        if received > max_bytes:
+            raise _too_large(max_bytes)
+        chunks.append(inflate.feed(chunk))
+    if response.length:  # Content-Length promised more than arrived
+        raise FetchError(f"the reply from {_shown(conn.host)} ended early")
+    inflate.check_complete()
+    return b"".join(chunks)
+
+
+def _too_large(max_bytes: int) -> InputTooLargeError:
+    return InputTooLargeError(
+        f"the page is over {max_bytes} bytes (SUMMARIZER_FETCH_MAX_BYTES)", code="page_too_large"
+    )
 
 
 def _check_content_type(header: str | None) -> str | None:
@@ -250,9 +418,10 @@ def _check_content_type(header: str | None) -> str | None:
     if not header:
         return None
     media_type, _, params = header.partition(";")
-    media_type = media_type.strip().lower()
-    if media_type not in _HTML_TYPES:
-        raise InvalidInputError(f"the page is {media_type or 'untyped'}, not HTML", code="unsupported_content_type")
+    if media_type.strip().lower() not in _HTML_TYPES:
+        raise InvalidInputError(
+            "the page is not HTML (its Content-Type is not text/html)", code="unsupported_content_type"
+        )
     for param in params.split(";"):
         key, _, value = param.partition("=")
         if key.strip().lower() == "charset":
@@ -261,15 +430,45 @@ def _check_content_type(header: str | None) -> str | None:
 
 
 def _decode(body: bytes, charset: str | None) -> str:
-    if charset:
+    """Text of the (decompressed) body: its declared charset, else UTF-8, else detection; binary is refused."""
+    try:
+        codec = codecs.lookup(charset).name if charset else None
+    except (LookupError, ValueError):
+        codec = None  # an unknown declared charset: detect it instead
+    wide = body.startswith(_WIDE_BOMS) or (codec or "").startswith(("utf-16", "utf-32"))
+    if b"\x00" in body and not wide:
+        raise _binary()
+    text = None
+    if codec:
         try:
-            codecs.lookup(charset)
-            return body.decode(charset, errors="replace")
+            text = body.decode(codec, errors="replace")
         except LookupError:
-            pass  # an unknown declared charset: detect it instead
-    from trafilatura.utils import decode_file  # meta charset, then detection
+            pass  # a codec that is not a text encoding (base64, rot13, ...)
+    if text is None:
+        text = _detect_and_decode(body)
+    if "\x00" in text:
+        raise _binary()
+    return text
 
-    return decode_file(body)
+
+def _detect_and_decode(body: bytes) -> str:
+    # trafilatura's decode_file without its own decompression: the body is decompressed (and capped) here
+    from trafilatura.utils import detect_encoding
+
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for guess in detect_encoding(body):
+        try:
+            return body.decode(guess)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace")
+
+
+def _binary() -> InvalidInputError:
+    return InvalidInputError("the page is binary, not HTML text", code="unsupported_content_type")
 
 
 def _remaining(deadline: float) -> float:
@@ -279,15 +478,44 @@ def _remaining(deadline: float) -> float:
     return left
 
 
-def _transport_error(exc: Exception, host: str) -> FetchError:
-    if isinstance(exc, FetchError):
+def _transport_error(exc: Exception, host: str, watchdog: _Watchdog) -> SummarizerError:
+    """Our error for what went wrong talking to ``host``; never the remote's bytes (http.client quotes them)."""
+    if isinstance(exc, SummarizerError):
         return exc
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return FetchTimeoutError(f"{host} did not answer in time (SUMMARIZER_FETCH_TIMEOUT_S)")
+    if watchdog.expired or isinstance(exc, TimeoutError):
+        return FetchTimeoutError(f"{_shown(host)} did not answer in time (SUMMARIZER_FETCH_TIMEOUT_S)")
     if isinstance(exc, ssl.SSLError):
-        return FetchError(f"TLS with {host} failed: {exc.reason or exc}", code="fetch_failed")
-    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return FetchError(f"cannot fetch from {host}: {reason}", code="fetch_failed")
+        reason = exc.reason if isinstance(exc.reason, str) and exc.reason.isidentifier() else "handshake failed"
+        return FetchError(f"TLS with {_shown(host)} failed: {reason[:60]}")
+    if isinstance(exc, http.client.RemoteDisconnected):
+        reason = "the server closed the connection without an answer"
+    elif isinstance(exc, http.client.LineTooLong):
+        reason = "a line of the reply is too long"
+    elif isinstance(exc, http.client.BadStatusLine):
+        reason = "the server did not answer with HTTP"
+    elif isinstance(exc, http.client.IncompleteRead):
+        reason = "the reply ended early"
+    elif isinstance(exc, OSError) and exc.strerror:
+        reason = _printable(exc.strerror, 80)  # the operating system's words
+    else:
+        reason = "the reply is not valid HTTP"
+    return FetchError(f"cannot fetch from {_shown(host)}: {reason}")
+
+
+def _status(code: int) -> str:
+    try:
+        return f"{code} {http.HTTPStatus(code).phrase}"  # our phrase, not the remote's reason text
+    except ValueError:
+        return str(code)
+
+
+def _printable(text: str, limit: int) -> str:
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _shown(text: str) -> str:
+    return repr(_printable(text, 80))
 
 
 def _url_of(target: _Target) -> str:

@@ -11,6 +11,11 @@ from typing import Any
 
 JSON = {"Content-Type": "application/json"}
 _SENTENCES = "The council approved the plan on Tuesday. Officials said work starts in May. Critics objected."
+# JSON escapes of half a surrogate pair: valid JSON, invalid Unicode (httpx would refuse to encode them).
+_SURROGATE_TEXT = b'{"text": "Hello \\ud800 there friend. This is a test sentence here."}'
+_CHINESE = "北京是中国的首都。北京有很多人口。经济发展很快。"
+_JAPANESE = "東京は日本の首都です。人口は約千四百万人です。"
+_SURROGATE_TITLE = b'{"title": "Bad \\udc00 title", "text": "' + _SENTENCES.encode() + b'"}'
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,8 @@ class Case:
     content: bytes | None = None
     headers: dict[str, str] = field(default_factory=lambda: dict(JSON))
     path: str = "/v1/summarize"
+    article: int | None = None  # a batch answered 200 in which this article alone failed with status/code
+    settings: dict[str, Any] = field(default_factory=dict)  # beyond the defaults (the name says which)
 
 
 CASES = [
@@ -66,6 +73,26 @@ CASES = [
         "empty_text",
         json={"articles": [{"text": _SENTENCES}, {"text": " "}]},
         path="/v1/summarize/batch",
+        article=1,
+    ),
+    Case("lone surrogate in the text", 422, "invalid_unicode", content=_SURROGATE_TEXT),
+    Case("lone surrogate in the title", 422, "invalid_unicode", content=_SURROGATE_TITLE),
+    Case(
+        "lone surrogate in one article of a batch",
+        422,
+        "invalid_unicode",
+        content=b'{"articles": [{"text": "' + _SENTENCES.encode() + b'"}, ' + _SURROGATE_TEXT + b"]}",
+        path="/v1/summarize/batch",
+        article=1,
+    ),
+    Case("Chinese text", 422, "unsupported_language", json={"text": _CHINESE}),
+    Case("Japanese text", 422, "unsupported_language", json={"text": _JAPANESE}),
+    Case(
+        "malformed JSON without a key (keys configured)",
+        401,
+        "unauthorized",
+        content=b'{"text": "The council',
+        settings={"api_keys": ["k" * 32]},
     ),
 ]
 
@@ -79,10 +106,19 @@ def send(client: Any, case: Case) -> Any:
     return client.post(case.path, **kwargs)
 
 
+def error_message(case: Case, response: Any) -> str:
+    """The message the table shows: the request's error, or the failed article's in a batch."""
+    if not case.code:
+        return ""
+    body = response.json()
+    return body["results"][case.article]["error"]["message"] if case.article is not None else body["error"]["message"]
+
+
 def readme_row(case: Case, message: str) -> str:
     answer = f"`{case.code}`" if case.code else "summary"
     shown = message.replace("|", "\\|") if case.code else "—"
-    return f"| {case.name} | {case.status} | {answer} | {shown} |"
+    status = f"200, article {case.article}: {case.status}" if case.article is not None else case.status
+    return f"| {case.name} | {status} | {answer} | {shown} |"
 
 
 if __name__ == "__main__":  # print the table of docs/reliability.md
@@ -97,10 +133,8 @@ if __name__ == "__main__":  # print the table of docs/reliability.md
     from summarizer import Settings
     from summarizer_service import create_app
 
-    settings = Settings()
-    with TestClient(create_app(settings, summarizer=make_summarizer(HashingEncoder(), settings))) as client:
-        print("| input | status | answer | message |\n|---|---|---|---|")
-        for case in CASES:
-            response = send(client, case)
-            message = response.json()["error"]["message"] if case.code else ""
-            print(readme_row(case, message))
+    print("| input | status | answer | message |\n|---|---|---|---|")
+    for case in CASES:
+        settings = Settings(**case.settings)
+        with TestClient(create_app(settings, summarizer=make_summarizer(HashingEncoder(), settings))) as client:
+            print(readme_row(case, error_message(case, send(client, case))))

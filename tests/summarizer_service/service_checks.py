@@ -33,6 +33,19 @@ def assert_error(response: httpx.Response, status: int, code: str) -> str:
     return body["error"]["message"]
 
 
+def assert_article_error(response: httpx.Response, index: int, status: int, code: str) -> str:
+    """A batch answered 200 whose article ``index`` failed alone; every other entry is a summary."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    results = body["results"]
+    entry = results[index]
+    assert set(entry) == {"error", "status"} and entry["status"] == status, entry
+    assert entry["error"]["code"] == code and entry["error"]["message"], entry
+    assert body["failed"] == 1
+    assert all("summary" in r for i, r in enumerate(results) if i != index), results
+    return entry["error"]["message"]
+
+
 def assert_offsets(text: str, spans: list[dict[str, Any]]) -> None:
     """Each span's display text is its source slice with labels dropped and whitespace collapsed."""
     for span in spans:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from service_checks import ARTICLE, assert_error
+from service_checks import ARTICLE, assert_article_error
 
 from summarizer import Settings, Summarizer, SummaryOptions
 from summarizer_service.cache import ResultCache
@@ -38,15 +38,16 @@ def test_different_options_or_title_miss_the_cache(client: TestClient, fake_summ
         assert _model_passes(fake_summarizer) == passes + 1
 
 
-def test_a_batch_mixes_cached_and_fresh_articles_and_numbers_errors_by_request(client: TestClient) -> None:
+def test_a_batch_mixes_cached_fresh_and_failed_articles(client: TestClient) -> None:
     client.post("/v1/summarize", json={"text": ARTICLE})
     response = client.post("/v1/summarize/batch", json={"articles": [{"text": ARTICLE}, {"text": OTHER}]})
     results = response.json()["results"]
     assert [r["meta"].get("cached") for r in results] == [True, None]
     assert results[1]["sentences"][0]["text"].startswith("The river")
-    # The cached first article is not sent to the model: the bad one is still named by its request position.
+    # The cached first article is not sent to the model; the bad one keeps its place in the answer.
     bad = client.post("/v1/summarize/batch", json={"articles": [{"text": ARTICLE}, {"text": OTHER}, {"text": " "}]})
-    assert assert_error(bad, 422, "empty_text").startswith("article 2:")
+    assert_article_error(bad, 2, 422, "empty_text")
+    assert [r["meta"].get("cached") for r in bad.json()["results"][:2]] == [True, True]
 
 
 def test_the_cache_can_be_turned_off(make_client: Callable[..., TestClient], fake_summarizer: Summarizer) -> None:
@@ -60,7 +61,7 @@ def test_the_cache_can_be_turned_off(make_client: Callable[..., TestClient], fak
 def test_the_cache_is_bounded_and_least_recently_used_goes_first(fake_summarizer: Summarizer) -> None:
     cache = ResultCache(2)
     summary = fake_summarizer.summarize(ARTICLE)
-    keys = [ArticleJob(None, t, None, SummaryOptions(), False).cache_key() for t in ("a b c.", "d e f.", "g h i.")]
+    keys = [ArticleJob(t, None, SummaryOptions(), False).cache_key() for t in ("a b c.", "d e f.", "g h i.")]
     cache.put(keys[0], summary)
     cache.put(keys[1], summary)
     assert cache.get(keys[0]) is not None  # 0 is now the most recent

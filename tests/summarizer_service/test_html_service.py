@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from page_server import _PageServer, page_server
-from service_checks import ARTICLE, assert_error, assert_offsets
+from service_checks import ARTICLE, assert_article_error, assert_error, assert_offsets
 
 from summarizer import Settings
 
@@ -115,10 +115,9 @@ def test_batch_mixes_text_and_html_in_order(client: TestClient) -> None:
     assert second["summary"] == third["summary"]
 
 
-def test_batch_error_names_the_article(client: TestClient) -> None:
+def test_a_page_without_an_article_fails_alone_in_a_batch(client: TestClient) -> None:
     articles = [{"text": ARTICLE}, {"html": NAV_ONLY}]
-    message = assert_error(client.post("/v1/summarize/batch", json={"articles": articles}), 422, "no_main_text")
-    assert message.startswith("article 1: ")
+    assert_article_error(client.post("/v1/summarize/batch", json={"articles": articles}), 1, 422, "no_main_text")
 
 
 # -- url ----------------------------------------------------------------------------------------------
@@ -175,8 +174,7 @@ def test_bad_url_is_a_422(fetching_client: TestClient) -> None:
     assert_error(fetching_client.post("/v1/summarize", json={"url": "file:///etc/passwd"}), 422, "invalid_url")
 
 
-def test_batch_fetch_error_names_the_article(fetching_client: TestClient, server: _PageServer) -> None:
+def test_a_refused_fetch_fails_alone_in_a_batch(fetching_client: TestClient, server: _PageServer) -> None:
     articles = [{"url": url(server, "/article")}, {"url": url(server, "/other-host-redirect")}]
     response = fetching_client.post("/v1/summarize/batch", json={"articles": articles})
-    message = assert_error(response, 403, "redirect_not_allowed")
-    assert message.startswith("article 1: ")
+    assert_article_error(response, 1, 403, "redirect_not_allowed")

@@ -35,21 +35,21 @@ def test_disabled_by_default(server: _PageServer) -> None:
 
 
 def test_allow_listed_loopback_page(server: _PageServer) -> None:
-    page = fetch_html(base(server) + "/article", allowing("127.0.0.1"))
+    page = fetch_html(base(server) + "/article", allowing(server.allow_entry))
     assert page.html == PAGE_HTML.read_text(encoding="utf-8")
     assert page.url == base(server) + "/article"
 
 
 @pytest.mark.parametrize("path", ["/same-host-redirect", "/absolute-same-host-redirect"])
 def test_same_host_redirect_is_followed(server: _PageServer, path: str) -> None:
-    page = fetch_html(base(server) + path, allowing("127.0.0.1"))
+    page = fetch_html(base(server) + path, allowing(server.allow_entry))
     assert page.url == base(server) + "/article"
     assert "Westport Harbor Bridge" in page.html
 
 
 def test_host_not_on_the_list(server: _PageServer) -> None:
     with pytest.raises(FetchRefusedError) as info:
-        fetch_html(base(server, "localhost") + "/article", allowing("127.0.0.1"))
+        fetch_html(base(server, "localhost") + "/article", allowing(server.allow_entry))
     assert info.value.code == "host_not_allowed"
     assert "localhost" in info.value.message
 
@@ -61,43 +61,44 @@ def test_empty_allow_list_refuses_everything(server: _PageServer) -> None:
 
 
 def test_redirect_to_another_host_is_refused(server: _PageServer) -> None:
-    # localhost is on the list too: redirects leave the host never, whatever the list says.
+    # localhost (and its port) is on the list too: redirects leave the origin never, whatever the list says.
+    settings = allowing(server.allow_entry, server.allow_entry.replace("127.0.0.1", "localhost"))
     with pytest.raises(FetchRefusedError) as info:
-        fetch_html(base(server) + "/other-host-redirect", allowing("127.0.0.1", "localhost"))
+        fetch_html(base(server) + "/other-host-redirect", settings)
     assert info.value.code == "redirect_not_allowed"
     assert "localhost" in info.value.message
 
 
 def test_redirect_loop_stops(server: _PageServer) -> None:
     with pytest.raises(FetchError) as info:
-        fetch_html(base(server) + "/loop", allowing("127.0.0.1", fetch_max_redirects=2))
+        fetch_html(base(server) + "/loop", allowing(server.allow_entry, fetch_max_redirects=2))
     assert info.value.code == "too_many_redirects"
 
 
 @pytest.mark.parametrize("path", ["/big", "/big-unsized"])
 def test_page_over_the_byte_cap(server: _PageServer, path: str) -> None:
     with pytest.raises(InputTooLargeError) as info:
-        fetch_html(base(server) + path, allowing("127.0.0.1", fetch_max_bytes=100_000))
+        fetch_html(base(server) + path, allowing(server.allow_entry, fetch_max_bytes=100_000))
     assert info.value.code == "page_too_large"
 
 
 def test_slow_page_times_out(server: _PageServer) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError) as info:
-        fetch_html(base(server) + "/slow", allowing("127.0.0.1", fetch_timeout_s=0.5))
+        fetch_html(base(server) + "/slow", allowing(server.allow_entry, fetch_timeout_s=0.5))
     assert info.value.code == "fetch_timeout"
     assert time.monotonic() - started < SLOW_S
 
 
 def test_not_html(server: _PageServer) -> None:
     with pytest.raises(InvalidInputError) as info:
-        fetch_html(base(server) + "/json", allowing("127.0.0.1"))
+        fetch_html(base(server) + "/json", allowing(server.allow_entry))
     assert info.value.code == "unsupported_content_type"
 
 
 def test_upstream_error_status(server: _PageServer) -> None:
     with pytest.raises(FetchError) as info:
-        fetch_html(base(server) + "/missing", allowing("127.0.0.1"))
+        fetch_html(base(server) + "/missing", allowing(server.allow_entry))
     assert info.value.code == "fetch_failed"
     assert "404" in info.value.message
 
@@ -107,13 +108,13 @@ def test_connection_refused() -> None:
     port = closed.server_address[1]
     closed.server_close()
     with pytest.raises(FetchError) as info:
-        fetch_html(f"http://127.0.0.1:{port}/article", allowing("127.0.0.1"))
+        fetch_html(f"http://127.0.0.1:{port}/article", allowing(f"127.0.0.1:{port}"))
     assert info.value.code == "fetch_failed"
 
 
 @pytest.mark.parametrize("path", ["/latin1-header", "/latin1-meta"])
 def test_declared_charset_is_used(server: _PageServer, path: str) -> None:
-    page = fetch_html(base(server) + path, allowing("127.0.0.1"))
+    page = fetch_html(base(server) + path, allowing(server.allow_entry))
     assert "Légère" in page.html  # latin-1 bytes, declared in the header or the page: not mangled
 
 
@@ -184,7 +185,7 @@ def test_connects_to_the_checked_address(server: _PageServer, monkeypatch: pytes
 
     monkeypatch.setattr("summarizer.inputs.fetch._resolve", resolve)
     port = server.server_address[1]
-    page = fetch_html(f"http://pinned.test:{port}/same-host-redirect", allowing("pinned.test"))
+    page = fetch_html(f"http://pinned.test:{port}/same-host-redirect", allowing(f"pinned.test:{port}"))
     assert page.url == f"http://pinned.test:{port}/article"
     assert server.hosts[-2:] == [f"pinned.test:{port}"] * 2
     assert lookups == ["pinned.test", "pinned.test"]  # every hop is checked again
