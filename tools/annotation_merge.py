@@ -8,6 +8,11 @@ Doubly annotated articles are adjudicated conservatively (the guidelines' "when 
 a sentence keeps a label both annotators gave it, and becomes OTHER where they disagree.
 Agreement is Cohen's kappa over all doubly annotated sentences, for the three labels and for
 SIGNIFICANCE against the rest (what the bullet selector learns).
+
+Annotations that also pick a three-sentence summary and an outcome sentence (``summary``,
+``outcome``; benchmarks/data/bbc_labels/GUIDELINES_SUMMARY.md) keep them per sentence: ``summary``
+is the share of annotators who picked it (0, 0.5 or 1), ``outcome`` is true where every annotator
+named it. Their agreement is kappa on "in the summary" over the same sentences.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ def main() -> int:
             t = json.loads(line)
             tasks[t["id"]] = t
     by_article: dict[str, dict[str, list[str]]] = {}
+    picks: dict[str, dict[str, tuple[list[int], int | None]]] = {}  # summary picks and outcome, if asked
     for path in args.annotations:
         annotator = path.stem
         for line in path.open(encoding="utf-8"):
@@ -49,7 +55,10 @@ def main() -> int:
             if len(row["labels"]) != len(tasks[row["id"]]["sentences"]):
                 raise SystemExit(f"{annotator}: {row['id']} has the wrong number of labels")
             by_article.setdefault(row["id"], {})[annotator] = row["labels"]
+            if "summary" in row:
+                picks.setdefault(row["id"], {})[annotator] = (row["summary"], row.get("outcome"))
 
+    summary_pairs: list[tuple[bool, bool]] = []
     pairs: list[tuple[str, str]] = []
     doubly = []
     merged_rows = []
@@ -63,16 +72,25 @@ def main() -> int:
             pairs.extend(zip(a, b, strict=True))
             doubly.append({"id": article_id, "annotators": annotators[:2], "labels": [a, b]})
             final = [x if x == y else "OTHER" for x, y in zip(a, b, strict=True)]
+            chosen = picks.get(article_id, {})
+            if len(chosen) >= 2:
+                first, second = (set(chosen[name][0]) for name in annotators[:2])
+                summary_pairs.extend((i in first, i in second) for i in range(len(a)))
         else:
             final = votes[annotators[0]]
         row = {"id": article_id, "source": task["source"]}
-        if task["source"] != "cnndm_dev":
+        if task["source"] not in ("cnndm_dev", "bbc_news"):  # those are joined back from ../shared/eval by id
             row["text"] = task["text"]
         row["annotators"] = annotators
         row["sentences"] = [
             {"start": s["start"], "end": s["end"], "text": s["text"], "label": label}
             for s, label in zip(task["sentences"], final, strict=True)
         ]
+        chosen = picks.get(article_id, {})
+        for i, sentence in enumerate(row["sentences"]):
+            if chosen:
+                sentence["summary"] = sum(i in summary for summary, _ in chosen.values()) / len(chosen)
+                sentence["outcome"] = all(outcome == i for _, outcome in chosen.values())
         merged_rows.append(row)
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -87,6 +105,11 @@ def main() -> int:
         "kappa_significance_vs_rest": cohen_kappa([(a == "SIGNIFICANCE", b == "SIGNIFICANCE") for a, b in pairs]),
         "doubly_annotated": doubly,
     }
+    if summary_pairs:
+        agreement["kappa_in_summary"] = cohen_kappa(summary_pairs)
+        agreement["doubly_annotated_summaries"] = {
+            d["id"]: {name: picks[d["id"]][name] for name in d["annotators"]} for d in doubly if d["id"] in picks
+        }
     (args.out / "agreement.json").write_text(json.dumps(agreement, indent=1) + "\n", encoding="utf-8")
     counts = Counter(s["label"] for r in merged_rows for s in r["sentences"])
     print(f"{len(merged_rows)} articles, {sum(counts.values())} sentences: {dict(counts)}")
@@ -94,6 +117,7 @@ def main() -> int:
         f"agreement on {len(doubly)} articles / {len(pairs)} sentences: raw {agreement['raw_agreement']:.3f}, "
         f"kappa {agreement['kappa_three_labels']:.3f} (3 labels), "
         f"{agreement['kappa_significance_vs_rest']:.3f} (SIGNIFICANCE vs rest)"
+        + (f", {agreement['kappa_in_summary']:.3f} (in the 3-sentence summary)" if summary_pairs else "")
     )
     return 0
 

@@ -1,4 +1,4 @@
-"""Address and allow-list rules for URL fetching (used by ``summarizer.inputs.fetch``).
+"""Which hosts, ports and addresses URL fetching may reach (``check_host``; used by ``summarizer.inputs.fetch``).
 
 An allow-list entry is ``host`` or ``host:port``: ``example.com``, ``*.example.com`` (subdomains only),
 ``127.0.0.1``, ``::1`` or ``[::1]``, with an optional port (``example.com:8080``, ``*.example.com:8443``,
@@ -14,7 +14,12 @@ IPv4-translated ``::ffff:0:a.b.c.d``, NAT64 ``64:ff9b::a.b.c.d``, 6to4 ``2002:AA
 from __future__ import annotations
 
 import ipaddress
+import socket
+import threading
+import time
 from collections.abc import Iterable
+
+from summarizer.errors import FetchError, FetchRefusedError, FetchTimeoutError
 
 DEFAULT_PORTS = (80, 443)
 
@@ -24,6 +29,64 @@ _NAT64_LOCAL = _V6("64:ff9b:1::/48")
 _SIX_TO_FOUR = _V6("2002::/16")  # IPv4 = bits 16-48
 _TEREDO = _V6("2001::/32")  # server IPv4 = bits 32-64, client IPv4 = last 32 bits inverted
 _MASK32 = 0xFFFFFFFF
+
+
+def check_host(host: str, port: int, allow_hosts: list[str], *, deadline: float | None = None) -> str:
+    """The address to connect to, after the allow-list and address checks; raises ``FetchRefusedError``.
+
+    ``deadline`` (``time.monotonic()``) bounds the name lookup: ``FetchTimeoutError`` past it.
+    """
+    exact, wildcard, named = allow_match(host, port, allow_hosts)
+    if not (exact or wildcard):
+        if named:
+            raise FetchRefusedError(
+                f"port {port} is not allowed for host {shown(host)}: only 80 and 443 unless the allow-list "
+                "entry names the port (host:port)",
+                code="port_not_allowed",
+            )
+        raise FetchRefusedError(f"host {shown(host)} is not on this server's fetch allow-list", code="host_not_allowed")
+    addresses = _resolve(host, port) if deadline is None or is_ip_literal(host) else _resolve_by(host, port, deadline)
+    if not exact:  # wildcard entries reach public addresses only
+        for address in addresses:
+            if not is_public(address):
+                raise FetchRefusedError(
+                    f"host {shown(host)} resolves to a non-public address ({address}); list the host exactly "
+                    "to allow it",
+                    code="host_not_allowed",
+                )
+    return addresses[0]
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, socket.gaierror) and exc.strerror else "lookup failed"
+        raise FetchError(f"cannot resolve host {shown(host)}: {printable(reason, 80)}") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not addresses:
+        raise FetchError(f"host {shown(host)} has no address")
+    return addresses
+
+
+def _resolve_by(host: str, port: int, deadline: float) -> list[str]:
+    """``_resolve`` on a thread, waited for until the deadline (getaddrinfo itself cannot be interrupted)."""
+    outcome: list[list[str] | Exception] = []
+
+    def run() -> None:
+        try:
+            outcome.append(_resolve(host, port))
+        except Exception as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="fetch-resolve", daemon=True)
+    worker.start()
+    worker.join(max(0.0, deadline - time.monotonic()))
+    if not outcome:
+        raise FetchTimeoutError(f"resolving {shown(host)} took too long (SUMMARIZER_FETCH_TIMEOUT_S)")
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
 
 
 def parse_entry(entry: str) -> tuple[str, int | None] | None:
@@ -105,3 +168,14 @@ def is_public(address: str) -> bool:
 
 def _is_public_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def printable(text: str, limit: int) -> str:
+    """``text`` for an error message: control characters replaced, at most ``limit`` characters."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shown(host: str) -> str:
+    """A host name (or URL origin) quoted for a message, capped at 80 characters."""
+    return repr(printable(host, 80))

@@ -21,6 +21,7 @@ short and printable and never quote the remote's bytes: at most a status code, o
 from __future__ import annotations
 
 import codecs
+import contextlib
 import http
 import http.client
 import socket
@@ -40,7 +41,7 @@ from summarizer.errors import (
     InvalidInputError,
     SummarizerError,
 )
-from summarizer.inputs.addresses import allow_match, is_ip_literal, is_public
+from summarizer.inputs.addresses import check_host, printable, shown
 from summarizer.version import __version__
 
 MAX_URL_CHARS = 2048
@@ -78,7 +79,7 @@ def fetch_html(url: object, settings: Settings, *, deadline: float | None = None
     try:
         return _fetch(url, settings, deadline)
     except SummarizerError as exc:  # a net: the messages are built short, from our own words
-        exc.message = _printable(exc.message, MAX_MESSAGE_CHARS)
+        exc.message = printable(exc.message, MAX_MESSAGE_CHARS)
         exc.args = (exc.message,)
         raise
 
@@ -101,7 +102,7 @@ def _fetch(url: object, settings: Settings, deadline: float | None) -> FetchedPa
                     target = _redirect_target(response, target)
                     continue
                 if not 200 <= response.status < 300:
-                    raise FetchError(f"{_shown(target.host)} answered HTTP {_status(response.status)}")
+                    raise FetchError(f"{shown(target.host)} answered HTTP {_status(response.status)}")
                 charset = _check_content_type(response.getheader("Content-Type"))
                 inflate = _Inflater(response.getheader("Content-Encoding"), settings.fetch_max_bytes)
                 body = _read_capped(response, conn, inflate, settings.fetch_max_bytes, watchdog)
@@ -138,8 +139,8 @@ def parse_url(url: object, *, what: str = "url") -> _Target:
         raise InvalidInputError(f"{what} is not a valid URL: it has {problem}", code="invalid_url") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        shown = f"not {scheme[:16]!r}" if scheme else "it has no scheme"
-        raise InvalidInputError(f"{what} must use http or https, {shown}", code="invalid_url")
+        got = f"not {scheme[:16]!r}" if scheme else "it has no scheme"
+        raise InvalidInputError(f"{what} must use http or https, {got}", code="invalid_url")
     if not parts.hostname:
         raise InvalidInputError(f"{what} has no host", code="invalid_url")
     if parts.username is not None or parts.password is not None:
@@ -152,63 +153,6 @@ def parse_url(url: object, *, what: str = "url") -> _Target:
     if parts.query:
         path += "?" + quote(parts.query, safe=_PATH_SAFE)
     return _Target(scheme, host, port or (443 if scheme == "https" else 80), path)
-
-
-def check_host(host: str, port: int, allow_hosts: list[str], *, deadline: float | None = None) -> str:
-    """The address to connect to, after the allow-list and address checks; raises ``FetchRefusedError``."""
-    exact, wildcard, named = allow_match(host, port, allow_hosts)
-    if not (exact or wildcard):
-        if named:
-            raise FetchRefusedError(
-                f"port {port} is not allowed for host {_shown(host)}: only 80 and 443 unless the allow-list "
-                "entry names the port (host:port)",
-                code="port_not_allowed",
-            )
-        raise FetchRefusedError(f"host {_shown(host)} is not on this server's fetch allow-list", code="host_not_allowed")
-    addresses = _resolve_by(host, port, deadline)
-    if not exact:  # wildcard entries reach public addresses only
-        for address in addresses:
-            if not is_public(address):
-                raise FetchRefusedError(
-                    f"host {_shown(host)} resolves to a non-public address ({address}); list the host exactly "
-                    "to allow it",
-                    code="host_not_allowed",
-                )
-    return addresses[0]
-
-
-def _resolve(host: str, port: int) -> list[str]:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        reason = exc.strerror if isinstance(exc, socket.gaierror) and exc.strerror else "lookup failed"
-        raise FetchError(f"cannot resolve host {_shown(host)}: {_printable(reason, 80)}") from None
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    if not addresses:
-        raise FetchError(f"host {_shown(host)} has no address")
-    return addresses
-
-
-def _resolve_by(host: str, port: int, deadline: float | None) -> list[str]:
-    """``_resolve`` within the deadline (getaddrinfo cannot be interrupted: a name lookup runs on a thread)."""
-    if deadline is None or is_ip_literal(host):
-        return _resolve(host, port)
-    outcome: list[list[str] | Exception] = []
-
-    def run() -> None:
-        try:
-            outcome.append(_resolve(host, port))
-        except Exception as exc:
-            outcome.append(exc)
-
-    worker = threading.Thread(target=run, name="fetch-resolve", daemon=True)
-    worker.start()
-    worker.join(_remaining(deadline))
-    if not outcome:
-        raise FetchTimeoutError(f"resolving {_shown(host)} took too long (SUMMARIZER_FETCH_TIMEOUT_S)")
-    if isinstance(outcome[0], Exception):
-        raise outcome[0]
-    return outcome[0]
 
 
 class _Watchdog:
@@ -248,10 +192,8 @@ class _Watchdog:
 
 
 def _shutdown(sock: socket.socket) -> None:
-    try:  # the plain socket's shutdown, also for TLS: no close_notify, just end the reads now
+    with contextlib.suppress(OSError):  # closed already; the plain socket's shutdown, also for TLS: no close_notify
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -312,16 +254,16 @@ def _request(target: _Target, ip: str, watchdog: _Watchdog) -> tuple[http.client
 def _redirect_target(response: http.client.HTTPResponse, target: _Target) -> _Target:
     location = response.getheader("Location")
     if not location:
-        raise FetchError(f"{_shown(target.host)} answered HTTP {response.status} without a Location")
+        raise FetchError(f"{shown(target.host)} answered HTTP {response.status} without a Location")
     try:
         next_url = urljoin(_url_of(target), location)
     except ValueError:
-        raise FetchError(f"{_shown(target.host)} redirects to an invalid URL") from None
+        raise FetchError(f"{shown(target.host)} redirects to an invalid URL") from None
     new = parse_url(next_url, what="redirect location")
     if (new.scheme, new.host, new.port) != (target.scheme, target.host, target.port):
         origin = _url_of(_Target(new.scheme, new.host, new.port, ""))
         raise FetchRefusedError(
-            f"the page redirects to another origin ({_shown(origin)}); only redirects on the same scheme, "
+            f"the page redirects to another origin ({shown(origin)}); only redirects on the same scheme, "
             "host and port are followed",
             code="redirect_not_allowed",
         )
@@ -329,55 +271,42 @@ def _redirect_target(response: http.client.HTTPResponse, target: _Target) -> _Ta
 
 
 class _Inflater:
-    """Undoes the Content-Encoding (gzip, deflate, or both) as the body streams in; each stage's output is
-    capped at ``max_bytes``, so a compression bomb stops at the cap."""
+    """Undoes the Content-Encoding (gzip or deflate) as the body streams in, its output capped at ``max_bytes``
+    (a compression bomb stops at the cap)."""
 
     def __init__(self, header: str | None, max_bytes: int) -> None:
         names = [name.strip().lower() for name in (header or "").split(",")]
         names = [name for name in names if name and name != "identity"]
-        if len(names) > 2 or any(name not in _ENCODINGS for name in names):
+        if len(names) > 1 or any(name not in _ENCODINGS for name in names):
             raise FetchError("the page uses a content encoding this server did not ask for")
-        self._stages = [_Stage(_ENCODINGS[name]) for name in reversed(names)]
-        self._max_bytes = max_bytes
+        self._wbits = _ENCODINGS[names[0]] if names else None
+        self._z = zlib.decompressobj(self._wbits) if self._wbits else None
+        self._size, self._max_bytes = 0, max_bytes
 
     def feed(self, data: bytes) -> bytes:
-        for stage in self._stages:
-            data = stage.feed(data, self._max_bytes)
-        return data
-
-    def check_complete(self) -> None:
-        if not all(stage.done for stage in self._stages):
-            raise FetchError("the page's compressed body ends early")
-
-
-class _Stage:
-    def __init__(self, wbits: int) -> None:
-        self._wbits, self._z, self._size = wbits, zlib.decompressobj(wbits), 0
-
-    @property
-    def done(self) -> bool:
-        return self._z.eof
-
-    def feed(self, data: bytes, max_bytes: int) -> bytes:
         out: list[bytes] = []
-        while data:
+        while data and self._z is not None:
             if self._z.eof:
                 if self._wbits != _GZIP:
                     break  # bytes after a deflate stream: ignored
                 self._z = zlib.decompressobj(_GZIP)  # the next gzip member
             try:
-                piece = self._z.decompress(data, max_bytes - self._size + 1)
+                piece = self._z.decompress(data, self._max_bytes - self._size + 1)
             except zlib.error:
                 if self._wbits == _ZLIB and self._size == 0:  # "deflate" sent raw, without the zlib wrapper
                     self._wbits, self._z = -zlib.MAX_WBITS, zlib.decompressobj(-zlib.MAX_WBITS)
                     continue
                 raise FetchError("the page's compressed body is corrupt") from None
             self._size += len(piece)
-            if self._size > max_bytes:
-                raise _too_large(max_bytes)
+            if self._size > self._max_bytes:
+                raise _too_large(self._max_bytes)
             out.append(piece)
             data = self._z.unused_data if self._z.eof else b""
-        return b"".join(out)
+        return b"".join(out) if self._z is not None else data
+
+    def check_complete(self) -> None:
+        if self._z is not None and not self._z.eof:
+            raise FetchError("the page's compressed body ends early")
 
 
 def _read_capped(
@@ -402,15 +331,13 @@ def _read_capped(
             raise _too_large(max_bytes)
         chunks.append(inflate.feed(chunk))
     if response.length:  # Content-Length promised more than arrived
-        raise FetchError(f"the reply from {_shown(conn.host)} ended early")
+        raise FetchError(f"the reply from {shown(conn.host)} ended early")
     inflate.check_complete()
     return b"".join(chunks)
 
 
 def _too_large(max_bytes: int) -> InputTooLargeError:
-    return InputTooLargeError(
-        f"the page is over {max_bytes} bytes (SUMMARIZER_FETCH_MAX_BYTES)", code="page_too_large"
-    )
+    return InputTooLargeError(f"the page is over {max_bytes} bytes (SUMMARIZER_FETCH_MAX_BYTES)", code="page_too_large")
 
 
 def _check_content_type(header: str | None) -> str | None:
@@ -440,10 +367,8 @@ def _decode(body: bytes, charset: str | None) -> str:
         raise _binary()
     text = None
     if codec:
-        try:
+        with contextlib.suppress(LookupError):  # a codec that is not a text encoding (base64, rot13, ...)
             text = body.decode(codec, errors="replace")
-        except LookupError:
-            pass  # a codec that is not a text encoding (base64, rot13, ...)
     if text is None:
         text = _detect_and_decode(body)
     if "\x00" in text:
@@ -483,10 +408,10 @@ def _transport_error(exc: Exception, host: str, watchdog: _Watchdog) -> Summariz
     if isinstance(exc, SummarizerError):
         return exc
     if watchdog.expired or isinstance(exc, TimeoutError):
-        return FetchTimeoutError(f"{_shown(host)} did not answer in time (SUMMARIZER_FETCH_TIMEOUT_S)")
+        return FetchTimeoutError(f"{shown(host)} did not answer in time (SUMMARIZER_FETCH_TIMEOUT_S)")
     if isinstance(exc, ssl.SSLError):
         reason = exc.reason if isinstance(exc.reason, str) and exc.reason.isidentifier() else "handshake failed"
-        return FetchError(f"TLS with {_shown(host)} failed: {reason[:60]}")
+        return FetchError(f"TLS with {shown(host)} failed: {reason[:60]}")
     if isinstance(exc, http.client.RemoteDisconnected):
         reason = "the server closed the connection without an answer"
     elif isinstance(exc, http.client.LineTooLong):
@@ -496,10 +421,10 @@ def _transport_error(exc: Exception, host: str, watchdog: _Watchdog) -> Summariz
     elif isinstance(exc, http.client.IncompleteRead):
         reason = "the reply ended early"
     elif isinstance(exc, OSError) and exc.strerror:
-        reason = _printable(exc.strerror, 80)  # the operating system's words
+        reason = printable(exc.strerror, 80)  # the operating system's words
     else:
         reason = "the reply is not valid HTTP"
-    return FetchError(f"cannot fetch from {_shown(host)}: {reason}")
+    return FetchError(f"cannot fetch from {shown(host)}: {reason}")
 
 
 def _status(code: int) -> str:
@@ -507,15 +432,6 @@ def _status(code: int) -> str:
         return f"{code} {http.HTTPStatus(code).phrase}"  # our phrase, not the remote's reason text
     except ValueError:
         return str(code)
-
-
-def _printable(text: str, limit: int) -> str:
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _shown(text: str) -> str:
-    return repr(_printable(text, 80))
 
 
 def _url_of(target: _Target) -> str:

@@ -152,7 +152,7 @@ def test_parse_url_normalises_the_host_and_path() -> None:
      "fe80::1", "fc00::1", "::ffff:127.0.0.1", "224.0.0.1"],
 )  # fmt: skip
 def test_wildcard_entries_never_reach_private_addresses(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: [address])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: [address])
     with pytest.raises(FetchRefusedError) as info:
         check_host("news.example.com", 80, ["*.example.com"])
     assert info.value.code == "host_not_allowed"
@@ -160,15 +160,15 @@ def test_wildcard_entries_never_reach_private_addresses(monkeypatch: pytest.Monk
 
 
 def test_one_private_answer_among_public_ones_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: ["93.184.216.34", "10.0.0.1"])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: ["93.184.216.34", "10.0.0.1"])
     with pytest.raises(FetchRefusedError):
         check_host("news.example.com", 80, ["*.example.com"])
 
 
 def test_public_and_exactly_listed_hosts_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: ["93.184.216.34"])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: ["93.184.216.34"])
     assert check_host("news.example.com", 443, ["*.example.com"]) == "93.184.216.34"
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: ["10.0.0.8"])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: ["10.0.0.8"])
     assert check_host("intranet.example.com", 443, ["intranet.example.com"]) == "10.0.0.8"  # listed exactly
     with pytest.raises(FetchRefusedError):
         check_host("example.com", 443, ["*.example.com"])  # the wildcard covers subdomains only
@@ -183,7 +183,7 @@ def test_connects_to_the_checked_address(server: _PageServer, monkeypatch: pytes
         lookups.append(host)
         return ["127.0.0.1"]
 
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", resolve)
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", resolve)
     port = server.server_address[1]
     page = fetch_html(f"http://pinned.test:{port}/same-host-redirect", allowing(f"pinned.test:{port}"))
     assert page.url == f"http://pinned.test:{port}/article"

@@ -188,7 +188,9 @@ JUNK_LINE = (b"\x1b[31mJUNK" + CONTROL) * (64_000 // (len(CONTROL) + 9)) + b"\r\
 
 
 @pytest.mark.parametrize("behaviour", [drip_status_line, drip_headers, drip_chunk_size], ids=lambda b: b.__name__)
-def test_dripping_reply_ends_at_the_deadline(origin: Callable[[Behaviour], HostileOrigin], behaviour: Behaviour) -> None:
+def test_dripping_reply_ends_at_the_deadline(
+    origin: Callable[[Behaviour], HostileOrigin], behaviour: Behaviour
+) -> None:
     server = origin(behaviour)
     started = time.monotonic()
     with pytest.raises(FetchTimeoutError) as info:
@@ -229,7 +231,7 @@ def test_the_deadline_spans_redirect_hops(origin: Callable[[Behaviour], HostileO
         (ssh_banner, "OpenSSH", FetchError),
         (replying(b"<html><body>\x1b[2Jhello from 0.9</body></html>\n"), "hello from 0.9", FetchError),
         (replying(JUNK_LINE), "JUNK", FetchError),
-        (replying(b"\x1b[31mJUNK" * 7_000), "JUNK", FetchError),  # no line end before the 64 KiB limit
+        (replying(b"\x1b[31mJUNK" * 8_000), "JUNK", FetchError),  # no line end within the 64 KiB limit
         (replying(b"HTTP/1.1 500 \x1b[2J" + b"EVIL" * 10_000 + b"\r\nContent-Length: 0\r\n\r\n"), "EVIL", FetchError),
         (page(b"<p>x</p>", "Content-Type: application/x-\x1b[2J" + "EVIL" * 1000), "EVIL", InvalidInputError),
     ],
@@ -290,7 +292,7 @@ def test_an_entry_with_a_port_allows_it(origin: Callable[[Behaviour], HostileOri
     ],
 )
 def test_allow_list_ports(monkeypatch: pytest.MonkeyPatch, entry: str, host: str, port: int, allowed: bool) -> None:
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: ["93.184.216.34"])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: ["93.184.216.34"])
     if allowed:
         assert check_host(host, port, [entry]) == "93.184.216.34"
         return
@@ -337,7 +339,7 @@ PRIVATE_CARRIERS = [
 
 @pytest.mark.parametrize("address", PRIVATE_CARRIERS)
 def test_ipv6_carrying_a_private_ipv4_is_not_public(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: [address])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: [address])
     with pytest.raises(FetchRefusedError) as info:
         check_host("news.example.com", 443, ["*.example.com"])
     assert info.value.code == "host_not_allowed"
@@ -352,7 +354,7 @@ def test_wildcard_fetch_to_a_carried_loopback_never_connects(monkeypatch: pytest
         attempts.append(args)
         raise ConnectionRefusedError(111, "Connection refused")
 
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: [address])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: [address])
     monkeypatch.setattr(socket, "create_connection", connect)
     with pytest.raises(FetchRefusedError) as info:
         fetch_html("http://news.example.com/article", allowing("*.example.com"))
@@ -361,7 +363,7 @@ def test_wildcard_fetch_to_a_carried_loopback_never_connects(monkeypatch: pytest
 
 
 def test_6to4_of_the_metadata_address_is_not_public(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: ["2002:a9fe:a9fe::"])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: ["2002:a9fe:a9fe::"])
     with pytest.raises(FetchRefusedError, match="non-public"):
         check_host("metadata.example.com", 80, ["*.example.com"])
 
@@ -370,12 +372,12 @@ def test_6to4_of_the_metadata_address_is_not_public(monkeypatch: pytest.MonkeyPa
     "address", ["2002:5db8:d822::", "64:ff9b::5db8:d822", "::ffff:93.184.216.34", "2606:4700::6810:84e5"]
 )
 def test_ipv6_carrying_a_public_ipv4_passes(monkeypatch: pytest.MonkeyPatch, address: str) -> None:
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: [address])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: [address])
     assert check_host("news.example.com", 443, ["*.example.com"]) == address
 
 
 def test_exactly_listed_host_may_still_carry_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("summarizer.inputs.fetch._resolve", lambda host, port: ["::127.0.0.1"])
+    monkeypatch.setattr("summarizer.inputs.addresses._resolve", lambda host, port: ["::127.0.0.1"])
     assert check_host("intranet.example.com", 443, ["intranet.example.com"]) == "::127.0.0.1"
 
 
@@ -397,10 +399,9 @@ LATIN1 = PAGE.encode("iso-8859-1")
         ("x-gzip", gzip.compress(LATIN1)),
         ("deflate", zlib.compress(LATIN1)),
         ("deflate", raw_deflate(LATIN1)),
-        ("gzip, gzip", gzip.compress(gzip.compress(LATIN1))),
         ("gzip", gzip.compress(LATIN1[:50]) + gzip.compress(LATIN1[50:])),  # two gzip members
     ],
-    ids=["gzip", "x-gzip", "deflate", "raw-deflate", "gzip-twice", "gzip-members"],
+    ids=["gzip", "x-gzip", "deflate", "raw-deflate", "gzip-members"],
 )
 def test_compressed_body_is_decoded_with_its_charset(
     origin: Callable[[Behaviour], HostileOrigin], encoding: str, body: bytes
@@ -409,17 +410,17 @@ def test_compressed_body_is_decoded_with_its_charset(
     assert fetch_html(server.url, allowing(server.entry)).html == PAGE
 
 
-def bomb(size: int) -> bytes:
-    packer = zlib.compressobj(wbits=16 + zlib.MAX_WBITS)
+def bomb(size: int, wbits: int) -> bytes:
+    packer = zlib.compressobj(wbits=wbits)
     block = b" " * 1_000_000
     return b"".join(packer.compress(block) for _ in range(size // len(block))) + packer.flush()
 
 
-@pytest.mark.parametrize("encoding", ["gzip", "gzip, gzip"])
-def test_compression_bomb_stops_at_the_byte_cap(origin: Callable[[Behaviour], HostileOrigin], encoding: str) -> None:
-    body = bomb(50_000_000)
-    if encoding == "gzip, gzip":
-        body = gzip.compress(body)
+@pytest.mark.parametrize(("encoding", "wbits"), [("gzip", 16 + zlib.MAX_WBITS), ("deflate", zlib.MAX_WBITS)])
+def test_compression_bomb_stops_at_the_byte_cap(
+    origin: Callable[[Behaviour], HostileOrigin], encoding: str, wbits: int
+) -> None:
+    body = bomb(50_000_000, wbits)
     assert len(body) < 100_000  # far under the cap: only the decompressed size is over it
     server = origin(page(body, "Content-Type: text/html; charset=utf-8", f"Content-Encoding: {encoding}"))
     started = time.monotonic()
@@ -429,11 +430,14 @@ def test_compression_bomb_stops_at_the_byte_cap(origin: Callable[[Behaviour], Ho
     assert time.monotonic() - started < 2
 
 
-def test_unknown_content_encoding_is_refused(origin: Callable[[Behaviour], HostileOrigin]) -> None:
-    server = origin(page(b"\x28\xb5\x2f\xfd junk", "Content-Type: text/html; charset=utf-8", "Content-Encoding: zstd"))
+@pytest.mark.parametrize("encoding", ["zstd", "br", "compress", "gzip, gzip"])
+def test_unknown_content_encoding_is_refused(origin: Callable[[Behaviour], HostileOrigin], encoding: str) -> None:
+    body = gzip.compress(gzip.compress(LATIN1)) if encoding == "gzip, gzip" else b"\x28\xb5\x2f\xfd junk"
+    server = origin(page(body, "Content-Type: text/html; charset=utf-8", f"Content-Encoding: {encoding}"))
     with pytest.raises(FetchError) as info:
         fetch_html(server.url, allowing(server.entry))
     assert info.value.code == "fetch_failed"
+    assert "content encoding" in info.value.message
 
 
 def test_corrupt_compressed_body_fails(origin: Callable[[Behaviour], HostileOrigin]) -> None:
