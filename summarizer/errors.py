@@ -42,6 +42,12 @@ class ModelLoadError(SummarizerError):
     code = "model_load_failed"
 
 
+class MissingDependencyError(SummarizerError):
+    """An optional part of the library is used without the extra that installs it."""
+
+    code = "missing_dependency"
+
+
 class FetchError(SummarizerError):
     """A page could not be fetched from its URL (upstream failure: unreachable, error status, timeout).
 

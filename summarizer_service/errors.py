@@ -24,6 +24,7 @@ from summarizer.errors import (
     FetchTimeoutError,
     InputTooLargeError,
     InvalidInputError,
+    MissingDependencyError,
     ModelLoadError,
     SummarizerError,
 )
@@ -55,6 +56,7 @@ LIBRARY_ERROR_STATUS: tuple[tuple[type[SummarizerError], int], ...] = (
     (FetchTimeoutError, 504),  # the page did not arrive within SUMMARIZER_FETCH_TIMEOUT_S
     (FetchError, 502),  # the origin failed: unreachable, error status, too many redirects
     (ModelLoadError, 503),  # no model to answer with
+    (MissingDependencyError, 501),  # an input kind whose extra is not installed
 )
 
 

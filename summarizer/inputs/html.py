@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from types import ModuleType
 
 from summarizer.config import Settings
-from summarizer.errors import InputTooLargeError, InvalidInputError
+from summarizer.errors import InputTooLargeError, InvalidInputError, MissingDependencyError
 from summarizer.schemas import SourceInfo
 from summarizer.text import count_words
 
@@ -39,6 +40,16 @@ class ExtractedArticle:
     date: str | None  # YYYY-MM-DD when the page states a publication date
 
 
+def _trafilatura() -> ModuleType:
+    try:
+        import trafilatura
+    except ImportError:
+        raise MissingDependencyError(
+            "HTML input needs the html extra (trafilatura): pip install 'summarizer[html]'"
+        ) from None
+    return trafilatura
+
+
 def looks_like_html(text: str) -> bool:
     """True for a document that starts like an HTML page (doctype, <html> or an XML declaration)."""
     return bool(_HTML_START.match(text[:4096]))
@@ -63,7 +74,7 @@ def extract_article(html: object, *, max_bytes: int, max_elements: int = 30_000)
     if not _TAG.search(html):
         raise InvalidInputError("html contains no HTML tags (send plain text as text)", code="invalid_html")
 
-    import trafilatura  # lxml, dateparser: seconds to import, only when HTML is used
+    trafilatura = _trafilatura()  # lxml, dateparser: seconds to import, only when HTML is used
     from trafilatura.settings import Document
     from trafilatura.utils import load_html
 
@@ -150,6 +161,7 @@ def decode_html(data: bytes) -> str:
     try:
         return data.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
+        _trafilatura()
         from trafilatura.utils import decode_file
 
         return decode_file(data)

@@ -199,6 +199,27 @@ def test_dripping_reply_ends_at_the_deadline(
     assert info.value.code == "fetch_timeout"
 
 
+def stall_tls_handshake(conn: socket.socket, stop: threading.Event) -> None:
+    conn.recv(4096)  # the ClientHello, never answered
+    wait_for_close(conn, stop)
+
+
+def test_a_stalled_tls_handshake_ends_at_the_deadline(origin: Callable[[Behaviour], HostileOrigin]) -> None:
+    server = origin(stall_tls_handshake)
+    started = time.monotonic()
+    with pytest.raises(FetchTimeoutError):
+        fetch_html(f"https://127.0.0.1:{server.port}/", allowing(server.entry, fetch_timeout_s=1))
+    assert time.monotonic() - started < 1 + 1
+
+
+def test_plain_http_answering_tls_is_a_short_error(origin: Callable[[Behaviour], HostileOrigin]) -> None:
+    server = origin(replying(b"HTTP/1.1 400 \x1b[2JEVIL\r\nContent-Length: 0\r\n\r\n"))
+    with pytest.raises(FetchError) as info:
+        fetch_html(f"https://127.0.0.1:{server.port}/", allowing(server.entry, fetch_timeout_s=3))
+    assert info.value.code == "fetch_failed"
+    assert str(info.value).isprintable() and "EVIL" not in str(info.value)
+
+
 def test_a_callers_earlier_deadline_is_kept(origin: Callable[[Behaviour], HostileOrigin]) -> None:
     server = origin(drip_status_line)
     started = time.monotonic()

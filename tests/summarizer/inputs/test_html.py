@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from summarizer import Settings, Summarizer, Summary
 from summarizer.cli.main import main
 from summarizer.config import get_settings
-from summarizer.errors import InputTooLargeError, InvalidInputError
+from summarizer.errors import InputTooLargeError, InvalidInputError, MissingDependencyError
 from summarizer.inputs.html import (
     MIN_MAIN_TEXT_WORDS,
     decode_html,
@@ -245,3 +246,9 @@ def test_cli_html_errors_are_one_line(
     err = capsys.readouterr().err
     assert err.startswith("summarizer: error: no main article text") and err.count("\n") == 1
     assert calls == []  # failed before loading the model
+
+
+def test_html_without_the_html_extra_says_which_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # as if the html extra were not installed
+    with pytest.raises(MissingDependencyError, match=r"summarizer\[html\]"):
+        extract_article("<html><body><p>Some text here.</p></body></html>", max_bytes=10_000)
