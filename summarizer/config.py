@@ -35,9 +35,10 @@ class Settings(BaseSettings):
     )
     bullet_head: Path | None = Field(default=None, description="Bullet head JSON; empty means the packaged one.")
     summary_trimming: Literal["learned", "off"] = Field(
-        default="learned",
-        description="learned: the trained trim head may cut a summary sentence's low-value tail (falls back to off "
-        "if its file is missing); off: whole sentences.",
+        default="off",
+        description="off: whole sentences. learned: the trained trim head may cut a summary sentence's tail (falls "
+        "back to off if its file is missing); opt-in only: in a by-eye review, about half of its cuts made a "
+        "fragment or dropped a fact a reader needs (benchmarks/data/trim_review/).",
     )
     trim_head: Path | None = Field(default=None, description="Trim head JSON; empty means the packaged one.")
     precision: Literal["auto", "float32", "bfloat16", "float16", "int8"] = Field(

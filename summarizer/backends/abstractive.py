@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from summarizer.components.compose import bullet_span, input_stats, pick_bullets
+from summarizer.components.compose import bullet_span, input_stats, pick_bullets, pseudo_warnings
 from summarizer.components.encoding import EncodedArticle, encode_articles
 from summarizer.components.prepare import PreparedArticle, prepare_article
 from summarizer.components.provenance import (
@@ -157,6 +157,7 @@ class AbstractiveBackend:
             title_embedding=encoded.title_embedding,
         )
         picked, warnings = pick_bullets(self.models, p, encoded, chosen)
+        warnings += pseudo_warnings(p, chosen + picked)
         # Bylines, captions and "Click here" lines are not the article; everything else goes to the model.
         units = [t for s in p.sentences if not s.boilerplate and (t := normalize_for_model(s.text))]
         return _Work(p=p, embeddings=encoded.embeddings, chosen=chosen, bullets=picked, warnings=warnings, units=units)

@@ -9,7 +9,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from summarizer.components.compose import bullet_span, content_count, input_stats, pick_bullets, rounded
+from summarizer.components.compose import (
+    bullet_span,
+    content_count,
+    input_stats,
+    pick_bullets,
+    pseudo_warnings,
+    rounded,
+)
 from summarizer.components.encoding import EncodedArticle, encode_articles
 from summarizer.components.prepare import PreparedArticle, prepare_article
 from summarizer.components.shared import SharedModels, load_shared_models
@@ -69,6 +76,7 @@ class ExtractiveBackend:
         cut = trim_summary(article.text, sentences, chosen, models.trim_head) if models.trim_head is not None else {}
         rank_ms = (time.perf_counter() - started) * 1000
         warnings.extend(bullet_notes)
+        warnings.extend(pseudo_warnings(article, chosen + bullets))
         if len(chosen) < options.max_sentences and options.max_words is None and content_count(article) > len(chosen):
             warnings.append(f"returned {len(chosen)} of {options.max_sentences} sentences: the rest repeat chosen ones")
 

@@ -46,6 +46,17 @@ def pick_bullets(
     return picked, bullet_warnings(asked, len(picked), abstained, content)
 
 
+PSEUDO_WARNING = (
+    "the text has long runs without sentence punctuation (a transcript, captions): they were cut into "
+    "pseudo-sentences at clause breaks, so a summary sentence may not be one the author wrote"
+)
+
+
+def pseudo_warnings(article: PreparedArticle, shown: list[int]) -> list[str]:
+    """The warning owed when any sentence shown (summary or bullet) is a pseudo-sentence."""
+    return [PSEUDO_WARNING] if any(article.sentences[i].pseudo for i in shown) else []
+
+
 def content_count(article: PreparedArticle) -> int:
     return sum(is_content(s) for s in article.sentences)
 

@@ -139,8 +139,8 @@ def parse_url(url: object, *, what: str = "url") -> _Target:
         raise InvalidInputError(f"{what} is not a valid URL: it has {problem}", code="invalid_url") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        got = f"not {scheme[:16]!r}" if scheme else "it has no scheme"
-        raise InvalidInputError(f"{what} must use http or https, {got}", code="invalid_url")
+        got = f", not {scheme[:16]!r}" if scheme and what == "url" else ""  # a redirect's is the remote's text
+        raise InvalidInputError(f"{what} must use http or https{got}", code="invalid_url")
     if not parts.hostname:
         raise InvalidInputError(f"{what} has no host", code="invalid_url")
     if parts.username is not None or parts.password is not None:
@@ -260,11 +260,11 @@ def _redirect_target(response: http.client.HTTPResponse, target: _Target) -> _Ta
     except ValueError:
         raise FetchError(f"{shown(target.host)} redirects to an invalid URL") from None
     new = parse_url(next_url, what="redirect location")
-    if (new.scheme, new.host, new.port) != (target.scheme, target.host, target.port):
-        origin = _url_of(_Target(new.scheme, new.host, new.port, ""))
+    changed = [name for name in ("scheme", "host", "port") if getattr(new, name) != getattr(target, name)]
+    if changed:  # named by what changed: the new host is the remote's text, not an allow-listed name
         raise FetchRefusedError(
-            f"the page redirects to another origin ({shown(origin)}); only redirects on the same scheme, "
-            "host and port are followed",
+            f"{shown(target.host)} redirects to another {' and '.join(changed)}; only redirects to the same "
+            "scheme, host and port are followed",
             code="redirect_not_allowed",
         )
     return new

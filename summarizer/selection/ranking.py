@@ -14,7 +14,7 @@ import numpy as np
 from summarizer.heads.linear import LinearHead
 from summarizer.selection.features import bullet_features
 from summarizer.selection.significance import cue_score
-from summarizer.text import MAX_SENTENCE_WORDS, MIN_CONTENT_WORDS, Sentence
+from summarizer.text import MIN_CONTENT_WORDS, Sentence
 from summarizer.text.labels import WHY_IT_MATTERS
 
 DUPLICATE_SIMILARITY = 0.9  # above this two sentences say the same thing
@@ -46,9 +46,7 @@ class BulletWeights:
 
 
 def is_content(sentence: Sentence) -> bool:
-    return (
-        not sentence.boilerplate and not sentence.heading and MIN_CONTENT_WORDS <= sentence.words <= MAX_SENTENCE_WORDS
-    )
+    return not sentence.boilerplate and not sentence.heading and sentence.words >= MIN_CONTENT_WORDS
 
 
 def summary_scores(

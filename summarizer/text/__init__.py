@@ -1,7 +1,6 @@
 """Text processing: sentence segmentation with offsets, labels and boilerplate detection, chunking."""
 
 from summarizer.text.segment import (
-    MAX_SENTENCE_WORDS,
     MIN_CONTENT_WORDS,
     Sentence,
     count_words,
@@ -11,7 +10,6 @@ from summarizer.text.segment import (
 )
 
 __all__ = [
-    "MAX_SENTENCE_WORDS",
     "MIN_CONTENT_WORDS",
     "Sentence",
     "count_words",

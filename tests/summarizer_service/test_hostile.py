@@ -8,9 +8,13 @@ and, through the service, at the end of this module.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import socketserver
+import statistics
 import string
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
@@ -148,3 +152,75 @@ def test_without_a_key_nothing_of_the_body_is_judged(make_client: Callable[..., 
     secured = make_client(Settings(api_keys=["k" * 32]))
     response = secured.post("/v1/summarize", content=body, headers={"Content-Type": "application/json"})
     assert_error(response, 401, "unauthorized")
+
+
+# -- slow origins, through the service --------------------------------------------------------------
+
+
+class _DrippingOrigin(socketserver.ThreadingTCPServer):
+    """An allowed origin that sends its status line one byte every 0.2 s, for ever (until closed)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Drip)
+        self.stopping = threading.Event()
+
+
+class _Drip(socketserver.BaseRequestHandler):
+    server: _DrippingOrigin
+
+    def handle(self) -> None:
+        with contextlib.suppress(OSError):
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" * 100:
+                if self.server.stopping.wait(0.2):
+                    return
+                self.request.sendall(bytes([byte]))
+
+
+@pytest.fixture
+def dripping_origin() -> Iterator[_DrippingOrigin]:
+    origin = _DrippingOrigin()
+    thread = threading.Thread(target=origin.serve_forever, daemon=True)
+    thread.start()
+    yield origin
+    origin.stopping.set()
+    origin.shutdown()
+    origin.server_close()
+
+
+def test_45_dripping_fetches_neither_outlive_the_deadline_nor_delay_text_requests(
+    fake_summarizer: Summarizer, dripping_origin: _DrippingOrigin
+) -> None:
+    port = dripping_origin.server_address[1]
+    settings = Settings(fetch_urls=True, fetch_allow_hosts=[f"127.0.0.1:{port}"], fetch_timeout_s=3)
+    app = create_app(settings, summarizer=fake_summarizer)
+    texts = _texts(8)
+
+    async def go() -> tuple[list[float], list[float], list[tuple[httpx.Response, float]]]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=30) as client:
+                loop = asyncio.get_running_loop()
+
+                async def timed(body: dict) -> tuple[httpx.Response, float]:
+                    started = loop.time()
+                    response = await client.post("/v1/summarize", json=body)
+                    return response, loop.time() - started
+
+                quiet = [(await timed({"text": t}))[1] for t in texts[:3]]
+                fetches = [
+                    asyncio.create_task(timed({"url": f"http://127.0.0.1:{port}/article/{i}"})) for i in range(45)
+                ]
+                await asyncio.sleep(0.3)  # every fetch is now connected and dripping
+                during = await asyncio.gather(*(timed({"text": t}) for t in texts[3:]))
+                assert [r.status_code for r, _ in during] == [200] * len(during)
+                busy = [seconds for _, seconds in during]
+                return quiet, busy, [await f for f in fetches]
+
+    quiet, busy, fetched = asyncio.run(go())
+    assert statistics.median(busy) - statistics.median(quiet) < 1.0, (quiet, busy)
+    for response, seconds in fetched:
+        assert_error(response, 504, "fetch_timeout")
+        assert seconds < settings.fetch_timeout_s + 1, seconds

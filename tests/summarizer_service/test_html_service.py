@@ -26,8 +26,8 @@ def server() -> Iterator[_PageServer]:
 
 
 @pytest.fixture
-def fetching_client(make_client: Callable[..., TestClient]) -> TestClient:
-    return make_client(Settings(fetch_urls=True, fetch_allow_hosts=["127.0.0.1"], fetch_timeout_s=5))
+def fetching_client(make_client: Callable[..., TestClient], server: _PageServer) -> TestClient:
+    return make_client(Settings(fetch_urls=True, fetch_allow_hosts=[server.allow_entry], fetch_timeout_s=5))
 
 
 def url(server: _PageServer, path: str, host: str = "127.0.0.1") -> str:
@@ -161,12 +161,12 @@ def test_same_host_redirect_is_followed(fetching_client: TestClient, server: _Pa
 def test_upstream_problems(
     make_client: Callable[..., TestClient], server: _PageServer, path: str, status: int, code: str
 ) -> None:
-    client = make_client(Settings(fetch_urls=True, fetch_allow_hosts=["127.0.0.1"], fetch_max_bytes=100_000))
+    client = make_client(Settings(fetch_urls=True, fetch_allow_hosts=[server.allow_entry], fetch_max_bytes=100_000))
     assert_error(client.post("/v1/summarize", json={"url": url(server, path)}), status, code)
 
 
 def test_slow_page_is_a_504(make_client: Callable[..., TestClient], server: _PageServer) -> None:
-    client = make_client(Settings(fetch_urls=True, fetch_allow_hosts=["127.0.0.1"], fetch_timeout_s=0.3))
+    client = make_client(Settings(fetch_urls=True, fetch_allow_hosts=[server.allow_entry], fetch_timeout_s=0.3))
     assert_error(client.post("/v1/summarize", json={"url": url(server, "/slow")}), 504, "fetch_timeout")
 
 

@@ -53,15 +53,20 @@ def test_best_cut_per_sentence_clears_the_threshold() -> None:
 
 
 def test_packaged_head_cuts_attribution_tails() -> None:
-    head = load_trim_head(Settings())
+    head = load_trim_head(Settings(summary_trimming="learned"))
     assert head is not None and head.kind == "trim" and head.feature_names == FEATURE_NAMES
     ends = trim_summary(ARTICLE, segment(ARTICLE), [0, 1, 2], head)
     kept = [ARTICLE[: ends[0]].rsplit(". ", 1)[-1], ARTICLE[: ends[1]].rsplit(". ", 1)[-1]]
     assert not any("ministry" in k for k in kept), kept
 
 
+def test_trimming_is_off_by_default() -> None:
+    assert Settings().summary_trimming == "off" and load_trim_head(Settings()) is None
+
+
 def test_pipeline_marks_trimmed_sentences_and_can_turn_trimming_off(fake_encoder) -> None:
-    trimmed = make_summarizer(fake_encoder, Settings()).summarize(ARTICLE, max_sentences=3, bullets=0)
+    learned = Settings(summary_trimming="learned")
+    trimmed = make_summarizer(fake_encoder, learned).summarize(ARTICLE, max_sentences=3, bullets=0)
     assert trimmed.meta.summary_trimming == "learned"
     cut = [s for s in trimmed.sentences if s.sentence_end is not None]
     assert cut, trimmed.sentences
@@ -84,7 +89,7 @@ def test_pipeline_marks_trimmed_sentences_and_can_turn_trimming_off(fake_encoder
 
 def test_missing_head_file_falls_back_to_whole_sentences(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
-        assert load_trim_head(Settings(trim_head=tmp_path / "absent.json")) is None
+        assert load_trim_head(Settings(summary_trimming="learned", trim_head=tmp_path / "absent.json")) is None
     assert "not trimmed" in caplog.text
     assert TRIM_HEAD_FILE.is_file()
 
