@@ -94,11 +94,12 @@ def summaries(
             for sents in articles
         ]
     texts = [r["article"] for r in records]
-    out[f"unsupervised, whole sentences ({served})"] = [
-        [sents[i].text for i in idx] for sents, idx in zip(articles, default, strict=True)
-    ]
-    # The default pipeline: the unsupervised selection, then the trim head (trained on the served
-    # precision's selections of the other folds, applied to each precision's selection).
+    for name, chosen_ in selections.items():  # the default pipeline: whole sentences
+        out[f"default: unsupervised, whole sentences ({name})"] = [
+            [sents[i].text for i in idx] for sents, idx in zip(articles, chosen_, strict=True)
+        ]
+    # Opt-in (SUMMARIZER_SUMMARY_TRIMMING=learned): the unsupervised selection, then the trim head
+    # (trained on the served precision's selections of the other folds, applied to each precision's).
     examples = [
         trim_example(t, sents, idx, r["reference"])
         for t, sents, idx, r in zip(texts, articles, default, records, strict=True)
@@ -113,7 +114,7 @@ def summaries(
                 ends = best_cuts(cuts, head.score(x), head.threshold) if cuts else {}
                 trimmed[name][k] = trimmed_texts(texts[k], articles[k], chosen[k], ends)
     for name, summaries_ in trimmed.items():
-        out[f"default: unsupervised + learned trimming ({name})"] = summaries_
+        out[f"opt-in: unsupervised + learned trimming ({name})"] = summaries_
 
     rows = []
     for sents, emb, record in zip(articles, embeddings, records, strict=True):

@@ -99,12 +99,14 @@ class Settings(BaseSettings):
     fetch_allow_hosts: list[str] = Field(
         default_factory=list,
         description="Hosts that may be fetched (JSON list in the environment): 'example.com' exactly, "
-        "'*.example.com' for its subdomains. Private, loopback and link-local addresses are refused unless "
-        "their host is listed exactly.",
+        "'*.example.com' for its subdomains, on ports 80 and 443 unless the entry names one ('example.com:8080'). "
+        "Private, loopback and link-local addresses are refused unless their host is listed exactly.",
     )
     fetch_max_bytes: int = Field(default=2_000_000, ge=1024, description="Largest fetched page in bytes.")
     fetch_timeout_s: float = Field(default=10.0, gt=0, le=300, description="Deadline for the whole fetch.")
-    fetch_max_redirects: int = Field(default=3, ge=0, le=10, description="Same-host redirects followed at most.")
+    fetch_max_redirects: int = Field(
+        default=3, ge=0, le=10, description="Redirects followed at most (same scheme, host and port only)."
+    )
 
     # Service
     host: str = "127.0.0.1"

@@ -42,6 +42,7 @@ from summarizer.errors import (
     SummarizerError,
 )
 from summarizer.inputs.addresses import check_host, printable, shown
+from summarizer.inputs.html import require_trafilatura
 from summarizer.version import __version__
 
 MAX_URL_CHARS = 2048
@@ -378,6 +379,7 @@ def _decode(body: bytes, charset: str | None) -> str:
 
 def _detect_and_decode(body: bytes) -> str:
     # trafilatura's decode_file without its own decompression: the body is decompressed (and capped) here
+    require_trafilatura()
     from trafilatura.utils import detect_encoding
 
     try:

@@ -40,7 +40,8 @@ class ExtractedArticle:
     date: str | None  # YYYY-MM-DD when the page states a publication date
 
 
-def _trafilatura() -> ModuleType:
+def require_trafilatura() -> ModuleType:
+    """The trafilatura module, or the error that names the extra which installs it."""
     try:
         import trafilatura
     except ImportError:
@@ -74,7 +75,7 @@ def extract_article(html: object, *, max_bytes: int, max_elements: int = 30_000)
     if not _TAG.search(html):
         raise InvalidInputError("html contains no HTML tags (send plain text as text)", code="invalid_html")
 
-    trafilatura = _trafilatura()  # lxml, dateparser: seconds to import, only when HTML is used
+    trafilatura = require_trafilatura()  # lxml, dateparser: seconds to import, only when HTML is used
     from trafilatura.settings import Document
     from trafilatura.utils import load_html
 
@@ -161,7 +162,7 @@ def decode_html(data: bytes) -> str:
     try:
         return data.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
-        _trafilatura()
+        require_trafilatura()
         from trafilatura.utils import decode_file
 
         return decode_file(data)

@@ -231,7 +231,7 @@ def segment(text: str) -> list[Sentence]:
         if new_paragraph:
             paragraph += 1
             in_paragraph = 0
-        spans = []
+        spans: list[tuple[int, int, bool]] = []
         for s, e in _repair_glued(text, _split_block(text, b_start, b_end)):
             pieces = _pseudo_split(text, s, e)
             spans.extend((a, b, len(pieces) > 1) for a, b in pieces)
