@@ -32,8 +32,9 @@ class Span(BaseModel):
     """
 
     text: str = Field(
-        description="Display text: the source span, leading labels removed, whitespace collapsed (a trimmed "
-        "summary sentence, one with sentence_end, ends with a period added); or the sentence the model wrote."
+        description="Taken from the input: exactly input[start:end] with whitespace collapsed (a leading label "
+        "or dateline is outside the span; a trimmed sentence is its kept part). Generated: the sentence the model "
+        "wrote."
     )
     start: int = Field(ge=0, description="Offset of the first character in the submitted text.")
     end: int = Field(ge=0, description="Offset one past the last character in the submitted text.")

@@ -29,7 +29,7 @@ class TrimExample:
 
 
 def trimmed_texts(text: str, sentences: Sequence[Sentence], summary: Sequence[int], ends: dict[int, int]) -> list[str]:
-    """The summary's texts as shown, with the given cuts applied (ROUGE ignores the added period)."""
+    """The summary's texts as shown, with the given cuts applied (each kept span as it is)."""
     return [
         trimmed_text(text, sentences[i], ends[k]) if k in ends else sentences[i].text for k, i in enumerate(summary)
     ]

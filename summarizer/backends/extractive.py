@@ -14,6 +14,7 @@ from summarizer.components.compose import (
     content_count,
     input_stats,
     pick_bullets,
+    joined_summary,
     pseudo_warnings,
     rounded,
 )
@@ -86,7 +87,7 @@ class ExtractiveBackend:
                 return Span(
                     text=trimmed_text(article.text, s, cut[k]), start=s.content_start, end=cut[k], sentence_end=s.end
                 )
-            return Span(text=s.text, start=s.start, end=s.end)
+            return Span(text=s.text, start=s.content_start, end=s.end)
 
         summary_spans = [span(k, i) for k, i in enumerate(chosen)]
         info = self.describe()
@@ -104,7 +105,7 @@ class ExtractiveBackend:
             timings_ms=rounded(timings),
         )
         return Summary(
-            summary=" ".join(s.text for s in summary_spans),
+            summary=joined_summary(summary_spans),
             sentences=summary_spans,
             why_it_matters=[bullet_span(article.text, sentences[i]) for i in bullets],
             meta=meta,

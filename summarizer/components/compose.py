@@ -12,12 +12,24 @@ from summarizer.text import Sentence, count_words
 from summarizer.text.segment import display_text
 
 
+def sentence_span(sentence: Sentence) -> Span:
+    """A sentence as shown: ``text`` is ``input[start:end]`` with whitespace collapsed (a leading label or
+    dateline moves ``start`` past it)."""
+    return Span(text=sentence.text, start=sentence.content_start, end=sentence.end)
+
+
 def bullet_span(text: str, sentence: Sentence) -> Span:
     """A "Why it matters" sentence trimmed to read on its own; the offsets move with the trim."""
     start, end = trim_bullet(text, sentence.content_start, sentence.end)
     if (start, end) == (sentence.content_start, sentence.end):
-        return Span(text=sentence.text, start=sentence.start, end=sentence.end)
+        return sentence_span(sentence)
     return Span(text=display_text(text[start:end]), start=start, end=end)
+
+
+def joined_summary(spans: list[Span]) -> str:
+    """The summary as one string: the sentences joined, a trimmed one closed with a period."""
+    shown = [s.text if s.sentence_end is None or s.text.endswith(_CLOSERS) else s.text + "." for s in spans]
+    return " ".join(shown)
 
 
 def bullet_warnings(asked: int, returned: int, abstained: bool, content_sentences: int) -> list[str]:
@@ -46,6 +58,7 @@ def pick_bullets(
     return picked, bullet_warnings(asked, len(picked), abstained, content)
 
 
+_CLOSERS = (".", "!", "?", "…")
 PSEUDO_WARNING = (
     "the text has long runs without sentence punctuation (a transcript, captions): they were cut into "
     "pseudo-sentences at clause breaks, so a summary sentence may not be one the author wrote"

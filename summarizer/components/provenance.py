@@ -52,7 +52,7 @@ def generated_span(
     picked = [order[0]] + [k for k in order[1:] if similarity[k] >= SECOND_SOURCE_MIN_SIMILARITY]
     sources = [
         SourceSpan(
-            start=sentences[candidates[k]].start,
+            start=sentences[candidates[k]].content_start,
             end=sentences[candidates[k]].end,
             similarity=round(float(similarity[k]), 4),
         )
@@ -72,4 +72,4 @@ def condensed_span(text: str, vector: np.ndarray | None, source: Span, source_em
 
 def taken_span(sentence: Sentence) -> Span:
     """An input sentence returned as is (the fallback when the model writes nothing)."""
-    return Span(text=sentence.text, start=sentence.start, end=sentence.end, generated=False)
+    return Span(text=sentence.text, start=sentence.content_start, end=sentence.end, generated=False)

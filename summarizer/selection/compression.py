@@ -258,8 +258,8 @@ def best_cuts(cuts: Sequence[Cut], gains: np.ndarray, threshold: float) -> dict[
 
 
 def trimmed_text(text: str, sentence: Sentence, end: int) -> str:
-    """What a sentence cut at ``end`` shows: its kept part as display text, closed with a period."""
-    return display_text(text[sentence.content_start : end]) + "."
+    """What a sentence cut at ``end`` shows: its kept part as display text (the span, nothing added)."""
+    return display_text(text[sentence.content_start : end])
 
 
 def trim_summary(text: str, sentences: Sequence[Sentence], summary: Sequence[int], head: LinearHead) -> dict[int, int]:

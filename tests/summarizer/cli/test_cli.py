@@ -51,11 +51,8 @@ def assert_one_error_line(err: str) -> None:
 
 
 def covers(source: str, span: dict) -> bool:
-    """A span's display text is its source slice minus leading labels, whitespace collapsed."""
-    sliced = " ".join(visible_text(source[span["start"] : span["end"]]).split())
-    if span.get("sentence_end") is not None:  # a trimmed sentence: its kept prefix, closed with a period
-        sliced += "."
-    return sliced.endswith(span["text"])
+    """A span's display text is exactly its source slice, whitespace collapsed."""
+    return " ".join(visible_text(source[span["start"] : span["end"]]).split()) == span["text"]
 
 
 # -- output formats -------------------------------------------------------------------------------

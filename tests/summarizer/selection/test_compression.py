@@ -72,9 +72,11 @@ def test_pipeline_marks_trimmed_sentences_and_can_turn_trimming_off(fake_encoder
     assert cut, trimmed.sentences
     for span in cut:
         assert span.end < span.sentence_end
-        assert span.text == " ".join(ARTICLE[span.start : span.end].split()) + "."
+        assert span.text == " ".join(ARTICLE[span.start : span.end].split())  # the kept span, nothing added
         assert ARTICLE[span.sentence_end - 1] == "."  # the whole sentence is still addressable
-    assert trimmed.summary == " ".join(s.text for s in trimmed.sentences)
+    # The joined summary closes a trimmed sentence with a period.
+    shown = [s.text + ("." if s.sentence_end is not None else "") for s in trimmed.sentences]
+    assert trimmed.summary == " ".join(shown)
     dumped = trimmed.model_dump(mode="json")["sentences"]
     assert [s.get("sentence_end") for s in dumped] == [s.sentence_end for s in trimmed.sentences]
 
@@ -118,7 +120,7 @@ def test_gain_of_a_cut_is_measured_against_the_reference() -> None:
     assert gains["without"] > 0  # the cut drops words the reference does not have
     assert gains["with"] < 0  # ... or words it does have
     texts = trimmed_texts(ARTICLE, sentences, [0, 1, 2], {0: cut})
-    assert texts[0].endswith("six-month campaign.") and texts[1] == sentences[1].text
+    assert texts[0].endswith("six-month campaign") and texts[1] == sentences[1].text  # the kept span as shown
 
 
 @pytest.mark.parametrize(
