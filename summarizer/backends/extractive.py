@@ -13,8 +13,8 @@ from summarizer.components.compose import (
     bullet_span,
     content_count,
     input_stats,
-    pick_bullets,
     joined_summary,
+    pick_bullets,
     pseudo_warnings,
     rounded,
 )
