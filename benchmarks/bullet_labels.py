@@ -1,0 +1,103 @@
+"""Does training the "Why it matters" head on more labels help? Cross-validated, one table.
+
+    python benchmarks/bullet_labels.py [--precision float32]
+
+Builds bullet examples (the default summary first, as at serving time) for the CNN/DailyMail
+labelled set (benchmarks/data/significance, 110 articles) and the BBC labelled set
+(benchmarks/data/bbc_labels, 400 articles), then scores precision@2 under 5-fold CV with the head
+trained on (A) the CNN training folds, (B) the CNN training folds plus every BBC article, tested on
+the CNN folds; and (C) all 510 articles' training folds, (D) only their CNN part, tested on all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from summarizer import Settings, Summarizer
+from summarizer.text import segment
+from training.bullet_data import BulletExample, LabelledArticle, build_examples, load_labelled
+from training.bullet_head import fit_bullet_head, top2_hits
+
+SHARED = ROOT.parent / "shared" / "eval"
+FOLDS = 5
+
+
+def load_bbc(labels: Path, articles: Path) -> list[LabelledArticle]:
+    texts = {r["id"]: r["article"] for r in map(json.loads, articles.open(encoding="utf-8"))}
+    out = []
+    for row in map(json.loads, labels.open(encoding="utf-8")):
+        text = texts[row["id"]]
+        by_span = {(s["start"], s["end"]): s["label"] for s in row["sentences"]}
+        sentences = segment(text)
+        out.append(LabelledArticle(row["id"], text, sentences, [by_span.get((s.start, s.end)) for s in sentences]))
+    return out
+
+
+def folds_for(n: int) -> np.ndarray:
+    return np.random.default_rng(0).permutation(n) % FOLDS
+
+
+Trainer = Callable[[Sequence[BulletExample]], Sequence[BulletExample]]
+
+
+def evaluate(examples: list[BulletExample], extra: Trainer) -> tuple[float, float, float, float]:
+    """precision@2 on articles with 2+ significance sentences, bullets returned there, precision of the
+    returned ones, and the share of all articles that get no bullet."""
+    folds = folds_for(len(examples))
+    hits = shown = kept_hits = kept = none = 0
+    returned = []
+    for f in range(FOLDS):
+        train = [e for e, ff in zip(examples, folds, strict=True) if ff != f]
+        head = fit_bullet_head(list(extra(train)))
+        for k in np.flatnonzero(folds == f):
+            e = examples[k]
+            probability = head.probability(e.features[:, head.columns(e.names)])
+            got, n = top2_hits(probability, e.target, head.threshold)
+            none += n == 0
+            if e.target.sum() >= 2:
+                h, _ = top2_hits(probability, e.target)
+                hits, shown, kept_hits, kept = hits + h, shown + 2, kept_hits + got, kept + n
+                returned.append(n)
+    return hits / shown, float(np.mean(returned)), kept_hits / max(kept, 1), none / len(examples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--precision", default="float32", help="encoder precision (float32: the same on any CPU)")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    engine = "onnx" if args.precision == "int8" else "torch"
+    summarizer = Summarizer.load(settings=Settings(device="cpu", precision=args.precision, engine=engine))
+    models = summarizer.backend.models  # type: ignore[attr-defined]
+    cnn_articles = load_labelled(ROOT / "benchmarks/data/significance/labels.jsonl", SHARED / "cnndm_dev.jsonl")
+    bbc_articles = load_bbc(ROOT / "benchmarks/data/bbc_labels/labels.jsonl", SHARED / "bbc_news.jsonl")
+    cnn = build_examples(cnn_articles, models.encoder, models.prototypes)
+    bbc = build_examples(bbc_articles, models.encoder, models.prototypes)
+    both = cnn + bbc
+    cnn_ids = {id(e) for e in cnn}
+    rows = {
+        "A: CNN folds -> CNN": evaluate(cnn, lambda train: train),
+        "B: CNN folds + all BBC -> CNN": evaluate(cnn, lambda train: [*train, *bbc]),
+        "C: all folds -> all": evaluate(both, lambda train: train),
+        "D: CNN part of the folds -> all": evaluate(both, lambda train: [e for e in train if id(e) in cnn_ids]),
+    }
+    print(f"{len(cnn)} CNN/DailyMail + {len(bbc)} BBC labelled articles, {FOLDS}-fold CV, {args.precision} encoder")
+    print("| trained on -> tested on | precision@2 | returned (2+ sig.) | precision of returned | no bullet |")
+    print("|---|---|---|---|---|")
+    for name, (p2, returned, kept, none) in rows.items():
+        print(f"| {name} | {p2:.3f} | {returned:.2f} | {kept:.3f} | {none:.0%} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
