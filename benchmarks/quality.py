@@ -37,6 +37,8 @@ from summarizer.models.encoder import Encoder, TransformerEncoder
 from summarizer.selection.compression import best_cuts, trim_features
 from summarizer.selection.features import summary_features
 from summarizer.selection.ranking import (
+    INNER_SENTENCE_END,
+    MAX_BULLET_CHARS,
     SUMMARY_PARAPHRASE_SIMILARITY,
     mmr_select,
     select_bullets,
@@ -259,7 +261,27 @@ def main(argv: list[str] | None = None) -> int:
     print_summary_table(systems, [r["reference"] for r in records], np.random.default_rng(0))
     if not args.skip_bullets:
         bullet_table(args.labels, args.data, summarizer)
+    output_check(records, summarizer)
     return 0
+
+
+def output_check(records: list[dict], summarizer: Summarizer) -> None:
+    """What a reader meets in the served output: blocks shown, and articles left without a bullet."""
+    results = summarizer.summarize_many([r["article"] for r in records])
+    sentences = [s for r in results for s in r.sentences]
+    bullets = [b for r in results for b in r.why_it_matters]
+
+    def blocks(spans: list) -> int:  # over 350 characters, or three or more sentence ends inside
+        return sum(len(s.text) > MAX_BULLET_CHARS or len(INNER_SENTENCE_END.findall(s.text)) >= 2 for s in spans)
+
+    cased = [r for record, r in zip(records, results, strict=True) if record.get("cased")]
+    none = sum(not r.why_it_matters for r in cased) / max(len(cased), 1)
+    one = sum(len(r.why_it_matters) == 1 for r in cased) / max(len(cased), 1)
+    print(
+        f"\nserved output on {len(records)} articles: blocks among {len(sentences)} summary sentences "
+        f"{blocks(sentences)}, among {len(bullets)} bullets {blocks(bullets)}; "
+        f"cased articles ({len(cased)}) with no bullet {none:.0%}, with one {one:.0%}"
+    )
 
 
 if __name__ == "__main__":

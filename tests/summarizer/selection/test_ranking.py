@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from summarizer.selection.ranking import DUPLICATE_SIMILARITY, is_content, mmr_select, select_bullets, select_summary
+from summarizer.selection.ranking import (
+    DUPLICATE_SIMILARITY,
+    bullet_candidates,
+    is_block,
+    is_content,
+    mmr_select,
+    select_bullets,
+    select_summary,
+)
 from summarizer.selection.significance import SIGNIFICANCE_PROTOTYPES, cue_score
 from summarizer.text import Sentence, segment
 from summarizer.text.labels import WHY_IT_MATTERS
@@ -303,3 +311,17 @@ def test_cue_score_ranks_cue_rich_sentences_higher() -> None:
 
 def test_cue_score_is_case_insensitive() -> None:
     assert cue_score("CRITICS WARN OF A CRISIS.") == cue_score("critics warn of a crisis.") > 0
+
+
+def test_blocks_are_never_bullet_candidates() -> None:
+    quotes = (
+        "'We are thrilled. The players worked so hard. They took on board everything I told them,' he said "
+        "after the match."
+    )
+    caption = "The council met on Tuesday to vote on the plan " + "and the residents waited outside " * 12 + "for news."
+    text = "The council approved the budget on Tuesday. " + quotes + " " + caption + " Critics said taxes may rise."
+    sentences = segment(text)
+    blocks = [s for s in sentences if is_block(s)]
+    assert {s.text[:10] for s in blocks} == {"'We are th", "The counci"}  # three sentence ends; over 350 characters
+    assert [s.index for s in blocks] == [1, 2]
+    assert bullet_candidates(sentences, [0]) == [3]
