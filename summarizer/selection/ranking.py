@@ -159,7 +159,8 @@ def is_block(sentence: Sentence) -> bool:
 
 def bullet_candidates(sentences: Sequence[Sentence], summary: Sequence[int]) -> list[int]:
     taken = set(summary)
-    return [s.index for s in sentences if is_content(s) and not is_block(s) and s.index not in taken]
+    # A pseudo-sentence (cut from a run without punctuation) does not read on its own: never a bullet.
+    return [s.index for s in sentences if is_content(s) and not is_block(s) and not s.pseudo and s.index not in taken]
 
 
 def select_bullets(

@@ -62,6 +62,7 @@ _CLAUSE_CUES = frozenset(
     ]
 )
 _TOKEN_RE = re.compile(r"\S+")
+_MISSED_END_RE = re.compile(r"[a-z0-9)][.!?][\"'”’)]*$")  # "over.’", "hard." (not "U.S." or "Mr.")
 MIN_CONTENT_WORDS = 3  # shorter fragments ("Key points", "asdf") are not sentences to summarize
 
 
@@ -196,8 +197,9 @@ def _repair_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 def _pseudo_split(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Cut a run of more than PSEUDO_SPLIT_WORDS words into pieces of _PSEUDO_MIN to _PSEUDO_MAX words.
 
-    Each cut goes after a word ending in , ; : or a dash, else before a clause word ("and", "which",
-    "because", ...), the one nearest _PSEUDO_TARGET words winning; with neither, at _PSEUDO_TARGET.
+    Each cut goes after a sentence end the segmenter missed (a run of quotes), else after a word
+    ending in , ; : or a dash, else before a clause word ("and", "which", "because", ...), the one
+    nearest _PSEUDO_TARGET words winning within the strongest kind; with none, at _PSEUDO_TARGET.
     """
     words = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text, start, end)]
     if len(words) <= PSEUDO_SPLIT_WORDS:
@@ -209,7 +211,12 @@ def _pseudo_split(text: str, start: int, end: int) -> list[tuple[int, int]]:
         for j in range(i + _PSEUDO_MIN, i + _PSEUDO_MAX):  # a piece is words[i:j]
             before = text[words[j - 1][0] : words[j - 1][1]]
             after = text[words[j][0] : words[j][1]].lower().strip("\"'“‘(")
-            strength = 2 if before[-1] in ",;:-–—" else 1 if after in _CLAUSE_CUES else 0
+            if _MISSED_END_RE.search(before):
+                strength = 3
+            elif before[-1] in ",;:-–—":
+                strength = 2
+            else:
+                strength = 1 if after in _CLAUSE_CUES else 0
             rank = (strength, -abs(j - i - _PSEUDO_TARGET))
             if strength and (best is None or rank > best[0]):
                 best = (rank, j)

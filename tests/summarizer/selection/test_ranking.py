@@ -325,3 +325,11 @@ def test_blocks_are_never_bullet_candidates() -> None:
     assert {s.text[:10] for s in blocks} == {"'We are th", "The counci"}  # three sentence ends; over 350 characters
     assert [s.index for s in blocks] == [1, 2]
     assert bullet_candidates(sentences, [0]) == [3]
+
+
+def test_pseudo_sentences_are_never_bullet_candidates() -> None:
+    run = " ".join(["the residents waited outside the hall and nobody spoke"] * 15)  # 135 words, no punctuation
+    sentences = segment("The council approved the budget on Tuesday. " + run + ". Critics said taxes may rise.")
+    pseudo = [s.index for s in sentences if s.pseudo]
+    assert pseudo and not set(pseudo) & set(bullet_candidates(sentences, [0]))
+    assert bullet_candidates(sentences, [0]) == [len(sentences) - 1]

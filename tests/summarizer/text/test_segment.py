@@ -423,3 +423,13 @@ def test_segmentation_is_thread_safe() -> None:
         for _ in range(5):
             got = list(pool.map(lambda t: [(s.start, s.end) for s in segment(t)], texts))
             assert got == expected
+
+
+def test_a_run_of_quotes_is_cut_at_its_sentence_ends() -> None:
+    quote = "‘We worked so hard this season and the players deserve every bit of credit for it.’ "
+    text = "The manager spoke after the match. " + quote * 9 + "He then left."
+    sentences = segment(text)
+    pseudo = [s for s in sentences if s.pseudo]
+    assert pseudo, [s.text for s in sentences]
+    assert all(s.text.endswith(".’") for s in pseudo[:-1]), [s.text for s in pseudo]
+    assert all(" ".join(text[s.content_start : s.end].split()) == s.text for s in sentences)
