@@ -62,7 +62,39 @@ _CLAUSE_CUES = frozenset(
     ]
 )
 _TOKEN_RE = re.compile(r"\S+")
-_MISSED_END_RE = re.compile(r"[a-z0-9)][.!?][\"'”’)]*$")  # "over.’", "hard." (not "U.S." or "Mr.")
+_MISSED_END_RE = re.compile(r"[a-z0-9)][.!?][\"'”’)]*$")  # "over.’", "hard." (not "U.S."; "Mr." needs a capital next)
+_SENTENCE_START_RE = re.compile(r"[\"'“‘(]?[A-Z]")
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "prof",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "cpl",
+        "pte",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "co",
+        "corp",
+        "ltd",
+        "mt",
+        "ft",
+    ]
+)
 MIN_CONTENT_WORDS = 3  # shorter fragments ("Key points", "asdf") are not sentences to summarize
 
 
@@ -194,16 +226,36 @@ def _repair_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     return out
 
 
-def _pseudo_split(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Cut a run of more than PSEUDO_SPLIT_WORDS words into pieces of _PSEUDO_MIN to _PSEUDO_MAX words.
+def _pseudo_split(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Split a run of more than PSEUDO_SPLIT_WORDS words: (start, end, pseudo) per piece.
 
-    Each cut goes after a sentence end the segmenter missed (a run of quotes), else after a word
-    ending in , ; : or a dash, else before a clause word ("and", "which", "because", ...), the one
-    nearest _PSEUDO_TARGET words winning within the strongest kind; with none, at _PSEUDO_TARGET.
+    First at the sentence ends the segmenter missed (a run of quotes): those pieces are the author's
+    sentences (pseudo false). A piece still over PSEUDO_SPLIT_WORDS has no punctuation to go by and
+    is cut into pseudo-sentences at clause breaks (``_clause_pieces``).
     """
     words = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text, start, end)]
     if len(words) <= PSEUDO_SPLIT_WORDS:
-        return [(start, end)]
+        return [(start, end, False)]
+    cuts = [
+        k + 1
+        for k in range(len(words) - 1)
+        if _MISSED_END_RE.search(text[words[k][0] : words[k][1]])
+        and text[words[k][0] : words[k][1]].strip("\"'“‘(").rstrip(".!?\"'”’)").lower() not in _ABBREVIATIONS
+        and _SENTENCE_START_RE.match(text[words[k + 1][0] : words[k + 1][1]])
+    ]
+    pieces: list[tuple[int, int, bool]] = []
+    for a, b in itertools.pairwise([0, *cuts, len(words)]):
+        if b - a <= PSEUDO_SPLIT_WORDS:
+            pieces.append((words[a][0], words[b - 1][1], False))
+        else:
+            pieces.extend((s, e, True) for s, e in _clause_pieces(text, words[a:b]))
+    return pieces
+
+
+def _clause_pieces(text: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pieces of _PSEUDO_MIN to _PSEUDO_MAX words, each cut after a word ending in , ; : or a dash, else
+    before a clause word ("and", "which", "because", ...), the one nearest _PSEUDO_TARGET words winning;
+    with neither, at _PSEUDO_TARGET."""
     pieces: list[tuple[int, int]] = []
     i = 0
     while len(words) - i > _PSEUDO_MAX:
@@ -211,12 +263,7 @@ def _pseudo_split(text: str, start: int, end: int) -> list[tuple[int, int]]:
         for j in range(i + _PSEUDO_MIN, i + _PSEUDO_MAX):  # a piece is words[i:j]
             before = text[words[j - 1][0] : words[j - 1][1]]
             after = text[words[j][0] : words[j][1]].lower().strip("\"'“‘(")
-            if _MISSED_END_RE.search(before):
-                strength = 3
-            elif before[-1] in ",;:-–—":
-                strength = 2
-            else:
-                strength = 1 if after in _CLAUSE_CUES else 0
+            strength = 2 if before[-1] in ",;:-–—" else 1 if after in _CLAUSE_CUES else 0
             rank = (strength, -abs(j - i - _PSEUDO_TARGET))
             if strength and (best is None or rank > best[0]):
                 best = (rank, j)
@@ -240,8 +287,7 @@ def segment(text: str) -> list[Sentence]:
             in_paragraph = 0
         spans: list[tuple[int, int, bool]] = []
         for s, e in _repair_glued(text, _split_block(text, b_start, b_end)):
-            pieces = _pseudo_split(text, s, e)
-            spans.extend((a, b, len(pieces) > 1) for a, b in pieces)
+            spans.extend(_pseudo_split(text, s, e))
         for s, e, pseudo in spans:
             span = text[s:e]
             if is_header_only(span) or not visible_text(span).strip():
