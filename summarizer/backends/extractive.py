@@ -61,9 +61,12 @@ class ExtractiveBackend:
         started = time.perf_counter()
         encoded = encode_articles(self.models.encoder, articles)
         encode_ms = (time.perf_counter() - started) * 1000 / len(articles)  # shared pass, split evenly
-        return [self._compose(a, e, encode_ms) for a, e in zip(articles, encoded, strict=True)]
+        info = self.describe()  # the same for every article of the call
+        return [self._compose(a, e, encode_ms, info) for a, e in zip(articles, encoded, strict=True)]
 
-    def _compose(self, article: PreparedArticle, encoded: EncodedArticle, encode_ms: float) -> Summary:
+    def _compose(
+        self, article: PreparedArticle, encoded: EncodedArticle, encode_ms: float, info: BackendInfo
+    ) -> Summary:
         started = time.perf_counter()
         options, sentences, models = article.options, article.sentences, self.models
         chosen, warnings = select_summary(
@@ -90,7 +93,6 @@ class ExtractiveBackend:
             return Span(text=s.text, start=s.content_start, end=s.end)
 
         summary_spans = [span(k, i) for k, i in enumerate(chosen)]
-        info = self.describe()
         timings = {"segment": article.segment_ms, "encode": encode_ms, "rank": rank_ms}
         meta = Meta(
             backend=self.name,

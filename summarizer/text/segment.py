@@ -233,6 +233,8 @@ def _pseudo_split(text: str, start: int, end: int) -> list[tuple[int, int, bool]
     sentences (pseudo false). A piece still over PSEUDO_SPLIT_WORDS has no punctuation to go by and
     is cut into pseudo-sentences at clause breaks (``_clause_pieces``).
     """
+    if end - start <= 2 * PSEUDO_SPLIT_WORDS:  # too short to hold more words: skip the tokenising
+        return [(start, end, False)]
     words = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text, start, end)]
     if len(words) <= PSEUDO_SPLIT_WORDS:
         return [(start, end, False)]
