@@ -24,7 +24,7 @@ class SourceSpan(BaseModel):
 
 
 class Span(BaseModel):
-    """A summary sentence or bullet with its provenance.
+    """A summary sentence or bullet with its provenance; show ``display`` where present, else ``text``.
 
     Taken from the input (extractive): ``input[start:end]`` is its source text. Written by a model
     (abstractive, ``generated`` true): ``input[start:end]`` is the source sentence it draws on
@@ -44,6 +44,13 @@ class Span(BaseModel):
         exclude_if=_absent,
         description="Set when the text is a trimmed sentence (its low-value tail, such as an attribution, cut by the "
         "learned trim head): the offset where the whole sentence ends, so input[start:sentence_end] is all of it.",
+    )
+    display: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="How to show the text when it should not be shown as is: a bullet whose leading connective was "
+        'cut ("However, the deal..." -> "The deal...", first letter capitalised) or a trimmed sentence '
+        "closed with a period. Absent when text reads as it is.",
     )
     generated: bool | None = Field(
         default=None,

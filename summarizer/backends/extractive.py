@@ -17,6 +17,8 @@ from summarizer.components.compose import (
     pick_bullets,
     pseudo_warnings,
     rounded,
+    sentence_span,
+    trimmed_span,
 )
 from summarizer.components.encoding import EncodedArticle, encode_articles
 from summarizer.components.prepare import PreparedArticle, prepare_article
@@ -87,10 +89,8 @@ class ExtractiveBackend:
         def span(k: int, i: int) -> Span:
             s = sentences[i]
             if k in cut:  # a trimmed sentence: the kept prefix, and where the whole one ends
-                return Span(
-                    text=trimmed_text(article.text, s, cut[k]), start=s.content_start, end=cut[k], sentence_end=s.end
-                )
-            return Span(text=s.text, start=s.content_start, end=s.end)
+                return trimmed_span(s, trimmed_text(article.text, s, cut[k]), cut[k])
+            return sentence_span(s)
 
         summary_spans = [span(k, i) for k, i in enumerate(chosen)]
         timings = {"segment": article.segment_ms, "encode": encode_ms, "rank": rank_ms}

@@ -105,7 +105,7 @@ def render(result: Summary, fmt: str) -> str:
     """The summary as ``text`` (terminals), ``markdown`` (newsletters) or ``json`` (the API's shape)."""
     if fmt == "json":
         return json.dumps(result.model_dump(), indent=2, ensure_ascii=False)
-    bullets = [f"- {span.text}" for span in result.why_it_matters]
+    bullets = [f"- {span.display or span.text}" for span in result.why_it_matters]
     if fmt == "markdown":
         parts = [f"**Summary:** {result.summary}"]
         if bullets:

@@ -23,13 +23,21 @@ def bullet_span(text: str, sentence: Sentence) -> Span:
     start, end = trim_bullet(text, sentence.content_start, sentence.end)
     if (start, end) == (sentence.content_start, sentence.end):
         return sentence_span(sentence)
-    return Span(text=display_text(text[start:end]), start=start, end=end)
+    shown = display_text(text[start:end])
+    # A cut connective leaves "the deal could..."; the reader sees a capital, the span stays exact.
+    capital = shown[:1].upper() + shown[1:] if start > sentence.content_start else shown
+    return Span(text=shown, start=start, end=end, display=capital if capital != shown else None)
+
+
+def trimmed_span(sentence: Sentence, shown: str, end: int) -> Span:
+    """A summary sentence cut at ``end``: the kept text, shown closed with a period, and where the whole one ends."""
+    closed = shown if shown.endswith(_CLOSERS) else shown.rstrip(",;:-–— ") + "."
+    return Span(text=shown, start=sentence.content_start, end=end, sentence_end=sentence.end, display=closed)
 
 
 def joined_summary(spans: list[Span]) -> str:
-    """The summary as one string: the sentences joined, a trimmed one closed with a period."""
-    shown = [s.text if s.sentence_end is None or s.text.endswith(_CLOSERS) else s.text + "." for s in spans]
-    return " ".join(shown)
+    """The summary as one string: each sentence as it should be shown (``display``, else ``text``)."""
+    return " ".join(s.display or s.text for s in spans)
 
 
 def bullet_warnings(asked: int, returned: int, abstained: bool, content_sentences: int) -> list[str]:

@@ -115,12 +115,25 @@ def mmr_select(
     return chosen
 
 
+def is_block(sentence: Sentence) -> bool:
+    """Several sentences the segmenter could not part (a run of quotes, captions glued on): never a bullet.
+
+    Over 350 characters, or three or more sentence ends inside; in the dev file 29 of 382 bullets and 6 of
+    1,233 summary sentences were such blocks before this rule (a summary keeps one only when fewer than two
+    other candidates exist).
+    """
+    return len(sentence.text) > MAX_BULLET_CHARS or len(INNER_SENTENCE_END.findall(sentence.text)) >= 2
+
+
 def summary_candidates(sentences: Sequence[Sentence], max_sentences: int) -> list[int]:
     """Sentences eligible for the summary: content that reports, not the article's own explanation."""
     content = [s.index for s in sentences if is_content(s)]
     # The article's own "Why it matters" passage explains, it does not report: keep it for bullets.
     reporting = [i for i in content if sentences[i].section != WHY_IT_MATTERS]
     candidates = reporting if len(reporting) >= min(max_sentences, 2) else content
+    # A block does not read as one sentence; keep it only when the article has too little else.
+    readable = [i for i in candidates if not is_block(sentences[i])]
+    candidates = readable if len(readable) >= min(max_sentences, 2) else candidates
     return candidates or [s.index for s in sentences]
 
 
@@ -146,15 +159,6 @@ def select_summary(
             f"{words[picked[0]]} words"
         )
     return sorted(candidates[p] for p in picked), warnings
-
-
-def is_block(sentence: Sentence) -> bool:
-    """Several sentences the segmenter could not part (a run of quotes, captions glued on): never a bullet.
-
-    Over 350 characters, or three or more sentence ends inside; in the dev file 29 of 382 bullets
-    were such blocks before this rule.
-    """
-    return len(sentence.text) > MAX_BULLET_CHARS or len(INNER_SENTENCE_END.findall(sentence.text)) >= 2
 
 
 def bullet_candidates(sentences: Sequence[Sentence], summary: Sequence[int]) -> list[int]:

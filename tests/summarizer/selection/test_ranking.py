@@ -9,6 +9,7 @@ from summarizer.selection.ranking import (
     DUPLICATE_SIMILARITY,
     bullet_candidates,
     is_block,
+    summary_candidates,
     is_content,
     mmr_select,
     select_bullets,
@@ -325,6 +326,16 @@ def test_blocks_are_never_bullet_candidates() -> None:
     assert {s.text[:10] for s in blocks} == {"'We are th", "The counci"}  # three sentence ends; over 350 characters
     assert [s.index for s in blocks] == [1, 2]
     assert bullet_candidates(sentences, [0]) == [3]
+
+
+def test_blocks_leave_the_summary_unless_too_little_else_remains() -> None:
+    quotes = "'We are thrilled. The players worked so hard. They took on board everything,' he said."
+    text = "The council approved the budget on Tuesday. " + quotes + " Critics said taxes may rise. It ends."
+    sentences = segment(text)
+    block = next(s.index for s in sentences if is_block(s))
+    assert block not in summary_candidates(sentences, 3)
+    alone = segment("The council approved the budget on Tuesday. " + quotes)
+    assert any(is_block(alone[i]) for i in summary_candidates(alone, 3))  # one readable sentence: keep the block
 
 
 def test_pseudo_sentences_are_never_bullet_candidates() -> None:
