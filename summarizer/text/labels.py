@@ -68,6 +68,8 @@ _DATELINE_RE = re.compile(
     r"\((?:CNN|Reuters|AP|AFP|CNN Money|CNNMoney|EW\.com|Mashable|Bloomberg|Xinhua)\)\s*(?:-{1,2}|–|—)?\s*",
     re.IGNORECASE,
 )
+# "Scroll down for video" glued before the first sentence of a news page.
+_SCROLL_RE = re.compile(r"^\s*scroll\s+down\s+for\s+(?:video|more|pictures?)\b\s*[.:]?\s+(?=\S)", re.IGNORECASE)
 _LIST_MARKER_RE = re.compile(r"^\s*(?:[-*•▪◦‣–—]|\d{1,2}[.)])\s+(?=\S)")
 _CAPS_DATELINE_RE = re.compile(r"^\s*[A-Z][A-Z .'’-]{2,30}(?:,\s*[A-Z][A-Za-z .]{1,30})?\s+(?:-{1,2}|–|—)\s+")
 
@@ -81,6 +83,10 @@ def leading_label_length(span: str, *, paragraph_start: bool) -> tuple[int, str 
         rest = span[consumed:]
         match = _HEADER_RE.match(rest)
         if match and match.end() > 0 and match.end() < len(rest.rstrip()):
+            consumed += match.end()
+            continue
+        match = _SCROLL_RE.match(rest)
+        if match:
             consumed += match.end()
             continue
         match = _LABEL_RE.match(rest)
@@ -138,6 +144,26 @@ _BOILERPLATE_ANYWHERE_RE = re.compile(
 _BYLINE_RE = re.compile(
     r"^\s*(?:By|BY)\s+\.?\s*[A-Z][\w.'’-]*(?:(?:\s+|\s*[,|]\s*)(?:[A-Z][\w.'’-]*|and|&|de|van|von|in|for|\.))*\s*\.?\s*$"
 )
+
+
+# Where a photo sits: "(pictured)", "(left)", "(third right)", "pictured".
+_PHOTO_MARKER_RE = re.compile(
+    r"\((?:pictured|above|below|inset|centre|center|top|bottom|front|back|"
+    r"(?:(?:far|second|third|fourth|top|bottom|back|front)\s+)?(?:left|right))\)|\bpictured\b",
+    re.IGNORECASE,
+)
+_END_PUNCT = tuple(".!?\"”’'…")
+
+
+def is_caption(display_text: str, *, labelled: bool) -> bool:
+    """A photo caption cut from a run: no end punctuation, and a caption label or a photo position.
+
+    Only for pieces of a run the segmenter had to cut (``segment._split_run``): there a missing end and a
+    "Label: " opening mean a caption, which on news pages repeats the body text.
+    """
+    if display_text.rstrip().endswith(_END_PUNCT):
+        return False
+    return labelled or _PHOTO_MARKER_RE.search(display_text) is not None
 
 
 def is_boilerplate(display_text: str) -> bool:

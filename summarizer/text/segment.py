@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from summarizer.text.labels import is_boilerplate, is_header_only, leading_label_length
+from summarizer.text.labels import is_boilerplate, is_caption, is_header_only, leading_label_length
 from summarizer.text.sbd import FastSegmenter
 
 # Characters that render as nothing; text made only of these is empty.
@@ -226,6 +226,48 @@ def _repair_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     return out
 
 
+# A span this long holds several sentences the segmenter could not part: on news pages, photo captions
+# without end punctuation run into each other and into the body ("...in Oregon (right) A beacon has...").
+RUN_SPLIT_CHARS = 350
+# A sentence starts where a capitalised opener or a caption label ("Tragic: ", "Catwalk with a view: ")
+# follows a lower-case word with no punctuation between (cased text only).
+_MISSED_START_RE = re.compile(
+    r"(?<=[a-z0-9)\"”’])\s+(?=(?:The|A|An|This|These|Those|It|He|She|They|We|His|Her|Their|Its|Scroll)\s+[\w\"“‘']"
+    r"|(?P<label>(?:[A-Z][a-z]+)(?:\s+[a-z]+){0,3}):\s)"
+)
+
+
+_LABEL_START_RE = re.compile(r"[A-Z][a-z]+(?:\s+[a-z]+){0,3}:\s")
+_SPEECH_VERBS = frozenset(["said", "says", "told", "added", "adds", "explained", "wrote", "writes", "reads", "stated"])
+
+
+def _ends_lower_word(text: str, start: int, at: int) -> bool:
+    """The word before ``at`` is not capitalised ("in Oregon (right) A..." yes; "Carnival Cruise Liners" no)."""
+    before = text[start:at].split()
+    return bool(before) and not before[-1].lstrip("\"'“‘(")[:1].isupper()
+
+
+def _speech_label(label: str | None) -> bool:
+    """'Liners in statement said: "...' is speech, not a caption label."""
+    return label is not None and label.split()[-1].lower() in _SPEECH_VERBS
+
+
+def _split_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span over RUN_SPLIT_CHARS cut where a sentence visibly starts without the last one ending."""
+    if end - start <= RUN_SPLIT_CHARS:
+        return [(start, end)]
+    cuts = [
+        m.end()
+        for m in _MISSED_START_RE.finditer(text, start, end)
+        if start < m.start()
+        and m.end() < end
+        and _ends_lower_word(text, start, m.start())
+        and not _speech_label(m.group("label"))
+    ]
+    bounds = [start, *cuts, end]
+    return [(a, len(text[:b].rstrip())) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
+
+
 def _pseudo_split(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """Split a run of more than PSEUDO_SPLIT_WORDS words: (start, end, pseudo) per piece.
 
@@ -287,10 +329,12 @@ def segment(text: str) -> list[Sentence]:
         if new_paragraph:
             paragraph += 1
             in_paragraph = 0
-        spans: list[tuple[int, int, bool]] = []
+        spans: list[tuple[int, int, bool, bool]] = []  # start, end, pseudo, cut from a run
         for s, e in _repair_glued(text, _split_block(text, b_start, b_end)):
-            spans.extend(_pseudo_split(text, s, e))
-        for s, e, pseudo in spans:
+            pieces = _split_run(text, s, e)
+            for rs, re_ in pieces:
+                spans.extend((*piece, len(pieces) > 1) for piece in _pseudo_split(text, rs, re_))
+        for s, e, pseudo, from_run in spans:
             span = text[s:e]
             if is_header_only(span) or not visible_text(span).strip():
                 continue
@@ -316,7 +360,10 @@ def segment(text: str) -> list[Sentence]:
                     paragraph=paragraph,
                     position_in_paragraph=in_paragraph,
                     section=section,
-                    boilerplate=is_boilerplate(shown),
+                    boilerplate=is_boilerplate(shown)
+                    or (
+                        from_run and is_caption(span, labelled=label_len > 0 or _LABEL_START_RE.match(span) is not None)
+                    ),
                     heading=heading,
                     content_start=s + label_len,
                     pseudo=pseudo,

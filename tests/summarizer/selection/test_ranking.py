@@ -9,11 +9,11 @@ from summarizer.selection.ranking import (
     DUPLICATE_SIMILARITY,
     bullet_candidates,
     is_block,
-    summary_candidates,
     is_content,
     mmr_select,
     select_bullets,
     select_summary,
+    summary_candidates,
 )
 from summarizer.selection.significance import SIGNIFICANCE_PROTOTYPES, cue_score
 from summarizer.text import Sentence, segment

@@ -434,3 +434,45 @@ def test_a_run_of_quotes_is_cut_at_its_sentence_ends() -> None:
     assert all(s.text.endswith(".’") for s in quoted), [s.text for s in quoted]
     assert not any(s.pseudo for s in sentences)  # cut at the author's sentence ends: real sentences
     assert all(" ".join(text[s.content_start : s.end].split()) == s.text for s in sentences)
+
+
+# A DailyMail-style page: captions without end punctuation run into each other and into the body.
+CAPTION_RUN = (
+    "Arrowheads and ancient earth mounds have been found near the old fort, but it also has a more recent "
+    "concrete arrow (left) A beacon has survived in good condition in New Mexico (left) and at Cottage Grove in "
+    "Oregon (right) Restored: The arrow near the airfield was repainted by volunteers last spring "
+    "The giant arrows were placed across the country in the 1920s to guide pilots flying the mail at night, and "
+    "many of them were lost when the metal was needed in the war."
+)
+
+
+def test_a_caption_run_is_cut_where_sentences_visibly_start() -> None:
+    sentences = segment(CAPTION_RUN)
+    starts = [s.text.split()[0] for s in sentences]
+    assert starts == ["Arrowheads", "A", "Restored:", "The"], [s.text for s in sentences]
+    assert all(" ".join(CAPTION_RUN[s.content_start : s.end].split()) == s.text for s in sentences)
+
+
+def test_captions_cut_from_a_run_are_boilerplate_and_the_body_is_not() -> None:
+    sentences = segment(CAPTION_RUN)
+    assert [s.boilerplate for s in sentences] == [True, True, True, False]
+
+
+def test_short_text_and_speech_are_not_cut_as_captions() -> None:
+    said = (
+        "The cruise ship could not enter the harbour for 48 hours as the storm hit the coast and the waves "
+        "rose while the owner of the line Carnival in a statement said: 'Guests and crew are safe and the "
+        "ship will sail on once the weather allows, and we thank everyone on board for their patience during "
+        "this very difficult and long delay, which nobody on the ship or on the shore had expected.'"
+    )
+    assert len(said) > 350
+    assert "rose while the owner of the line Carnival in a statement said: 'Guests" in segment(said)[0].text
+    short = "He watched the film The Hunger Games twice on Sunday."
+    assert [s.text for s in segment(short)] == [short]
+
+
+def test_scroll_down_for_video_moves_start_and_keeps_the_sentence() -> None:
+    text = "Scroll down for video A young woman was rescued from the river on Sunday after a long search."
+    (sentence,) = segment(text)
+    assert sentence.text.startswith("A young woman") and not sentence.boilerplate
+    assert text[sentence.start : sentence.content_start].strip() == "Scroll down for video"
