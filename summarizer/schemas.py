@@ -117,6 +117,14 @@ class Meta(BaseModel):
     )
 
 
+class EngineChoiceInfo(BaseModel):
+    """How precision=auto chose the encoder's path on this CPU: each candidate timed on the same sentences."""
+
+    chosen: str = Field(description="engine/precision, e.g. onnx/int8 or torch/bfloat16.")
+    timings_ms: dict[str, float] = Field(description="Best time per candidate to encode the calibration sentences.")
+    source: str = Field(description="measured at this start, or cached from an earlier start on this machine.")
+
+
 class BackendInfo(BaseModel):
     """What a loaded backend runs on (``Summarizer.describe()``, the service's /v1/info and /readyz)."""
 
@@ -127,6 +135,9 @@ class BackendInfo(BaseModel):
     precision: str = Field(description="float32, bfloat16, float16 or int8.")
     encoder: str | None = Field(
         default=None, exclude_if=_absent, description="Generative backends: the encoder that selects and attributes."
+    )
+    engine_choice: EngineChoiceInfo | None = Field(
+        default=None, exclude_if=_absent, description="Set when precision=auto timed the encoder's paths (CPU)."
     )
 
 

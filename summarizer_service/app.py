@@ -196,6 +196,7 @@ async def info(runtime: RuntimeDep) -> InfoResponse:
         device=described.device if described is not None else None,
         engine=described.engine if described is not None else None,
         precision=described.precision if described is not None else None,
+        engine_choice=described.engine_choice if described is not None else None,
         version=__version__,
         limits=Limits(
             max_text_chars=text_limits.max_text_chars,

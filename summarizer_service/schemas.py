@@ -17,7 +17,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from summarizer.options import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE, SummaryOptions
-from summarizer.schemas import Summary
+from summarizer.schemas import EngineChoiceInfo, Summary
 
 _EXAMPLE_TEXT = (
     "The city council approved a new budget on Tuesday. It raises spending on public transport by 12 percent. "
@@ -159,5 +159,8 @@ class InfoResponse(BaseModel):
     device: str | None = Field(description="Device the model runs on once loaded.")
     engine: str | None = Field(default=None, description="torch or onnxruntime, once loaded.")
     precision: str | None = Field(default=None, description="float32, bfloat16, float16 or int8, once loaded.")
+    engine_choice: EngineChoiceInfo | None = Field(
+        default=None, description="precision=auto on a CPU: the encoder paths timed at start-up and the one chosen."
+    )
     version: str
     limits: Limits

@@ -22,7 +22,7 @@ from summarizer.components.compose import (
 )
 from summarizer.components.encoding import EncodedArticle, encode_articles
 from summarizer.components.prepare import PreparedArticle, prepare_article
-from summarizer.components.shared import SharedModels, load_shared_models
+from summarizer.components.shared import SharedModels, engine_choice_info, load_shared_models
 from summarizer.config import Settings
 from summarizer.options import SummaryOptions
 from summarizer.schemas import BackendInfo, Meta, Span, Summary
@@ -52,6 +52,7 @@ class ExtractiveBackend:
             device=encoder.device,
             engine=self.models.engine,
             precision=self.models.precision,
+            engine_choice=engine_choice_info(encoder),
         )
 
     def prepare(self, text: object, title: object, options: SummaryOptions) -> PreparedArticle:

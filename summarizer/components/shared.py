@@ -15,6 +15,7 @@ import torch
 from summarizer.config import Settings
 from summarizer.heads import LinearHead, load_bullet_head, load_trim_head
 from summarizer.models.encoder import Encoder, TransformerEncoder
+from summarizer.schemas import EngineChoiceInfo
 from summarizer.selection.significance import SIGNIFICANCE_PROTOTYPES
 
 
@@ -97,3 +98,11 @@ def load_shared_models(settings: Settings, *, model: str | None = None, device: 
             )
             _loaded[key] = SharedModels.build(encoder, settings)
         return _loaded[key]
+
+
+def engine_choice_info(encoder: object) -> EngineChoiceInfo | None:
+    """The encoder's timed path choice for /v1/info, when precision=auto made one."""
+    record = getattr(encoder, "engine_choice", None)
+    if record is None:
+        return None
+    return EngineChoiceInfo(chosen=record.chosen, timings_ms=record.timings_ms, source=record.source)

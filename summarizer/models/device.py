@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import platform
+
 import torch
 
 from summarizer.errors import ModelLoadError
@@ -31,10 +33,9 @@ def resolve_device(requested: str = "auto") -> torch.device:
 
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 _CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
-_BF16_MIN_SPEEDUP = 1.3  # below this the precision loss is not worth it
 
 
-def _cpu_flags() -> set[str]:
+def cpu_flags() -> set[str]:
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="ignore") as fh:
             for line in fh:
@@ -45,33 +46,27 @@ def _cpu_flags() -> set[str]:
     return set()
 
 
-def _bf16_matmul_speedup(size: int = 256, repeats: int = 5) -> float:
-    """fp32 time / bf16 time for a small matmul: the hardware's answer, not an assumption."""
-    import time
+def native_cpu_bf16() -> bool:
+    """The CPU has bf16 instructions (AVX-512 BF16 or AMX): bf16 is a candidate, not yet a choice."""
+    return any(f in cpu_flags() for f in _CPU_BF16_FLAGS)
 
-    timings = {}
-    for dtype in (torch.float32, torch.bfloat16):
-        a = torch.randn(size, size, dtype=dtype)
-        b = torch.randn(size, size, dtype=dtype)
-        a @ b  # warm-up
-        started = time.perf_counter()
-        for _ in range(repeats):
-            a @ b
-        timings[dtype] = time.perf_counter() - started
-    return timings[torch.float32] / max(timings[torch.bfloat16], 1e-9)
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="ignore") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def resolve_dtype(requested: str, device: torch.device) -> torch.dtype:
-    """``auto``: float16 on CUDA; bfloat16 on a CPU whose flags and a quick matmul say it is faster; else float32."""
+    """``auto``: float16 on CUDA, else float32 (on a CPU the encoder times its paths instead: engine_choice.py)."""
     requested = (requested or "auto").strip().lower()
     if requested != "auto":
         if requested not in _DTYPES:
             raise ModelLoadError(f"unknown precision {requested!r}: use auto, float32, bfloat16 or float16")
         return _DTYPES[requested]
-    if device.type == "cuda":
-        return torch.float16
-    native_bf16 = device.type == "cpu" and any(f in _cpu_flags() for f in _CPU_BF16_FLAGS)
-    # Flags alone can mislead (emulated or throttled units): the measurement has the last word.
-    if native_bf16 and _bf16_matmul_speedup() >= _BF16_MIN_SPEEDUP:
-        return torch.bfloat16
-    return torch.float32
+    return torch.float16 if device.type == "cuda" else torch.float32

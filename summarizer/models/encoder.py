@@ -6,17 +6,19 @@ windows whose embeddings are averaged (weighted by their token counts).
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import torch
 
 from summarizer.errors import ModelLoadError
-from summarizer.models import onnx_engine
-from summarizer.models.device import resolve_device, resolve_dtype
+from summarizer.models import engine_choice, onnx_engine
+from summarizer.models.device import native_cpu_bf16, resolve_device, resolve_dtype
+from summarizer.models.engine_choice import Candidate, EngineChoice, choose, cpu_candidates, machine_key
 from summarizer.models.onnx_engine import OnnxRunner
 from summarizer.text import normalize_for_model
 
@@ -42,17 +44,6 @@ def _choose_onnx(engine: str, int8: bool, device: torch.device, dtype: torch.dty
     if wants:
         return True
     return engine == "auto" and device.type == "cpu" and dtype == torch.float32 and onnx_engine.available()
-
-
-def _auto_int8(precision: str, engine: str, device: torch.device, dtype: torch.dtype) -> bool:
-    """Whether ``precision=auto`` means int8: CPU, no faster bf16 path, ONNX Runtime allowed and installed."""
-    return (
-        (precision or "auto").strip().lower() == "auto"
-        and device.type == "cpu"
-        and dtype == torch.float32
-        and engine in ("auto", "onnx")
-        and onnx_engine.available()
-    )
 
 
 _ACCELERATOR_BATCH_TOKENS = 16384
@@ -113,6 +104,7 @@ class TransformerEncoder:
         self.load_seconds = 0.0
         self.runner: OnnxRunner | None = None  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
         self.quantized = False
+        self.engine_choice: EngineChoice | None = None  # set when precision=auto timed the candidates
 
     @classmethod
     def load(
@@ -149,22 +141,22 @@ class TransformerEncoder:
             )
         except (OSError, ValueError, KeyError) as exc:
             raise ModelLoadError(f"could not load a sentence encoder from {directory}: {exc}") from exc
+        name = EMBEDDED_MODEL_NAME if not path else directory.name
+        shape: dict[str, Any] = {
+            "max_seq_length": max_seq_length,
+            "batch_size": batch_size,
+            "batch_tokens": batch_tokens,
+        }
+        if (precision or "auto") == "auto" and torch_device.type == "cpu":
+            if engine not in ("auto", "torch", "onnx"):
+                raise ModelLoadError(f"unknown engine {engine!r}: use auto, torch or onnx")
+            encoder = cls._fastest_path(model, tokenizer, directory, name, torch_device, cache_dir, shape, engine)
+            encoder.load_seconds = time.perf_counter() - started
+            return encoder
         int8 = precision == "int8"
         dtype = torch.float32 if int8 else resolve_dtype(precision, torch_device)
-        # auto on a CPU without fast bf16: int8 linear layers in ONNX Runtime, the fast path such CPUs
-        # have (measured on the dev set: ROUGE within 0.01 of fp32; see benchmarks/quality.py).
-        int8 = int8 or _auto_int8(precision, engine, torch_device, dtype)
         model.eval().to(device=torch_device, dtype=dtype)
-        name = EMBEDDED_MODEL_NAME if not path else directory.name
-        encoder = cls(
-            model,
-            tokenizer,
-            name=name,
-            device=torch_device,
-            max_seq_length=max_seq_length,
-            batch_size=batch_size,
-            batch_tokens=batch_tokens,
-        )
+        encoder = cls(model, tokenizer, name=name, device=torch_device, **shape)
         use_onnx = _choose_onnx(engine, int8, torch_device, dtype)
         if use_onnx:
             try:
@@ -185,6 +177,45 @@ class TransformerEncoder:
             encoder.precision,
             encoder.load_seconds,
         )
+        return encoder
+
+    @classmethod
+    def _fastest_path(
+        cls,
+        model: torch.nn.Module,
+        tokenizer,
+        directory: Path,
+        name: str,
+        device: torch.device,
+        cache_dir: Path | None,
+        shape: dict[str, Any],
+        engine: str,
+    ) -> TransformerEncoder:
+        """precision=auto on a CPU: the fastest path of ``engine`` (auto: any) this machine supports, timed end
+        to end."""
+        model.eval()
+        cache = cache_dir or _DEFAULT_CACHE
+        onnx = onnx_engine.available()
+
+        def build(candidate: Candidate) -> TransformerEncoder:
+            weights = copy.deepcopy(model).to(torch.bfloat16) if candidate.precision == "bfloat16" else model
+            encoder = cls(weights, tokenizer, name=name, device=device, **shape)
+            if candidate.engine == "onnx":
+                quantized = candidate.precision == "int8"
+                encoder.runner = onnx_engine.load_runner(directory, tokenizer, cache, quantized=quantized, threads=None)
+                encoder.quantized = quantized
+            return encoder
+
+        versions = {"torch": torch.__version__, "onnxruntime": onnx_engine.version() if onnx else ""}
+        key = machine_key(onnx_engine.weights_digest(directory), torch.get_num_threads(), versions)
+        candidates = [
+            c for c in cpu_candidates(native_bf16=native_cpu_bf16(), onnx=onnx) if engine in ("auto", c.engine)
+        ]
+        if not candidates:
+            raise ModelLoadError("onnxruntime is not installed (pip install onnxruntime onnx)")
+        _, record, encoder = choose(candidates, build, cache / engine_choice.CHOICE_FILE, key)
+        assert isinstance(encoder, TransformerEncoder)
+        encoder.engine_choice = record
         return encoder
 
     @property

@@ -44,6 +44,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def version() -> str:
+    import onnxruntime
+
+    return str(onnxruntime.__version__)
+
+
+def weights_digest(model_dir: Path) -> str:
+    """One digest of the model's safetensors files and config."""
+    parts = [_sha256(p) for p in sorted(model_dir.glob("*.safetensors"))]
+    if (model_dir / "config.json").exists():
+        parts.append(_sha256(model_dir / "config.json"))
+    return hashlib.sha256("".join(parts).encode()).hexdigest()[:16]
+
+
 def cache_key(model_dir: Path, quantized: bool) -> str:
     import onnxruntime
     import transformers

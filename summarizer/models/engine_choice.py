@@ -1,0 +1,163 @@
+"""Which engine and precision run the encoder on this CPU: the real encoder timed, not a bare matmul.
+
+With ``precision=auto`` and ``engine=auto`` on a CPU, every candidate the machine supports (torch
+fp32; torch bf16 where the CPU has native bf16; ONNX Runtime fp32 and int8 where it is installed)
+encodes the same calibration sentences, interleaved over a few rounds, and the fastest wins. A
+matmul benchmark said bf16 on an AVX-512 BF16 CPU where int8 ONNX Runtime was 2.4x faster end to
+end: padding, pooling and the runtime's own overheads are part of the cost. The answer and its
+timings are cached per machine (CPU model and flags, threads, library versions, model weights),
+so later starts reuse it and the choice does not flip between restarts on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from summarizer.models.device import cpu_flags, cpu_model
+
+log = logging.getLogger(__name__)
+
+CHOICE_FILE = "engine_choice.json"  # in the ONNX cache folder (SUMMARIZER_CACHE_DIR)
+CHOICE_FORMAT = 1  # bump when the candidates or the timing procedure change
+ROUNDS = 5
+
+# Sentences of news-like lengths (6 to 60 words): the windows an article sends to the encoder.
+_CALIBRATION_TEXT = (
+    "The council approved the budget on Tuesday after a long debate that lasted well into the night, with "
+    "members arguing over the cost of new roads, schools and the hospital that residents have waited for "
+    "since the last election and that the mayor had promised would open before the end of the decade"
+)
+_CALIBRATION_WORDS = _CALIBRATION_TEXT.split() * 2
+CALIBRATION_SENTENCES: tuple[str, ...] = tuple(
+    " ".join(_CALIBRATION_WORDS[(k * 7) % 10 : (k * 7) % 10 + n]) + "."
+    for k, n in enumerate([6, 12, 18, 24, 30, 36, 42, 48, 14, 22, 28, 9, 33, 19, 25, 11, 40, 16, 21, 27, 31, 8, 23, 45])
+)
+
+
+class SupportsEncode(Protocol):
+    def encode(self, texts: list[str]) -> object: ...
+
+
+@dataclass(frozen=True)
+class Candidate:
+    engine: str  # "torch" or "onnx"
+    precision: str  # "float32", "bfloat16" or "int8"
+
+    @property
+    def label(self) -> str:
+        return f"{self.engine}/{self.precision}"
+
+
+@dataclass
+class EngineChoice:
+    """What runs the encoder and why: each candidate's best time for the calibration sentences."""
+
+    chosen: str  # a Candidate label
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    source: str = "measured"  # measured at this start, or cached from an earlier one on this machine
+    rounds: int = ROUNDS
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def cpu_candidates(*, native_bf16: bool, onnx: bool) -> list[Candidate]:
+    """Every path this CPU can run: bf16 only with native support, ONNX Runtime only when installed."""
+    out = [Candidate("torch", "float32")]
+    if native_bf16:
+        out.append(Candidate("torch", "bfloat16"))
+    if onnx:
+        out += [Candidate("onnx", "float32"), Candidate("onnx", "int8")]
+    return out
+
+
+def machine_key(model_digest: str, threads: int, versions: dict[str, str]) -> str:
+    """What the timings depend on: the CPU, how many threads, the libraries and the model."""
+    cpu = {"model": cpu_model(), "flags": sorted(cpu_flags() & _RELEVANT_FLAGS), "cores": os.cpu_count()}
+    parts = {"cpu": cpu, "threads": threads, "versions": versions, "model": model_digest, "format": CHOICE_FORMAT}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def time_candidates(
+    encoders: dict[Candidate, SupportsEncode], sentences: Sequence[str] = CALIBRATION_SENTENCES, rounds: int = ROUNDS
+) -> dict[str, float]:
+    """Best wall time (ms) per candidate to encode ``sentences``; rounds interleave the candidates so a
+    burst of noise hits them all alike."""
+    texts = list(sentences)
+    for encoder in encoders.values():
+        encoder.encode(texts)  # warm-up: lazy init, allocator, thread pools
+    best = {c.label: float("inf") for c in encoders}
+    for _ in range(rounds):
+        for candidate, encoder in encoders.items():
+            started = time.perf_counter()
+            encoder.encode(texts)
+            best[candidate.label] = min(best[candidate.label], (time.perf_counter() - started) * 1000)
+    return {k: round(v, 2) for k, v in best.items()}
+
+
+def choose(
+    candidates: Sequence[Candidate],
+    build: Callable[[Candidate], SupportsEncode],
+    cache_file: Path | None,
+    key: str,
+) -> tuple[Candidate, EngineChoice, SupportsEncode]:
+    """The fastest candidate (cached per ``key``), its record and its built encoder.
+
+    A candidate that fails to build (an ONNX export error) is left out with a warning; torch fp32
+    always builds, or the model could not load at all.
+    """
+    by_label = {c.label: c for c in candidates}
+    cached = _read_cache(cache_file).get(key)
+    if cached and cached.get("chosen") in by_label:
+        candidate = by_label[cached["chosen"]]
+        record = EngineChoice(candidate.label, cached.get("timings_ms", {}), "cached", cached.get("rounds", ROUNDS))
+        return candidate, record, build(candidate)
+    encoders: dict[Candidate, SupportsEncode] = {}
+    for candidate in candidates:
+        try:
+            encoders[candidate] = build(candidate)
+        except Exception as exc:  # one path failing must not stop the others
+            if candidate == candidates[0]:
+                raise
+            log.warning("encoder path %s unavailable: %s", candidate.label, exc)
+    timings = time_candidates(encoders)
+    winner = min(encoders, key=lambda c: timings[c.label])
+    record = EngineChoice(winner.label, timings, "measured")
+    log.info("encoder path %s chosen; calibration ms: %s", winner.label, timings)
+    _write_cache(cache_file, key, record)
+    return winner, record, encoders[winner]
+
+
+def _read_cache(path: Path | None) -> dict:
+    if path is None or not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_cache(path: Path | None, key: str, record: EngineChoice) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = _read_cache(path)
+        data[key] = {k: v for k, v in record.as_dict().items() if k != "source"}
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)  # atomic: two processes starting together never read half a file
+    except OSError as exc:
+        log.warning("could not cache the encoder path choice at %s: %s", path, exc)
+
+
+_RELEVANT_FLAGS = frozenset(["avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8", "avx_vnni"])

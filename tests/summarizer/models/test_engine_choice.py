@@ -1,0 +1,116 @@
+"""precision=auto on a CPU: the encoder's paths are timed end to end, the fastest kept and cached per machine."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from summarizer.models import engine_choice
+from summarizer.models.encoder import TransformerEncoder
+from summarizer.models.engine_choice import Candidate, choose, cpu_candidates, machine_key
+
+
+class SleepyEncoder:
+    """An encoder whose cost is a fixed sleep: the choice must follow the measured time."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.calls = 0
+
+    def encode(self, texts: list[str]) -> None:
+        self.calls += 1
+        time.sleep(self.seconds)
+
+
+def test_candidates_follow_the_hardware_and_what_is_installed() -> None:
+    labels = [c.label for c in cpu_candidates(native_bf16=False, onnx=False)]
+    assert labels == ["torch/float32"]
+    labels = [c.label for c in cpu_candidates(native_bf16=True, onnx=True)]
+    assert labels == ["torch/float32", "torch/bfloat16", "onnx/float32", "onnx/int8"]
+
+
+def test_the_fastest_end_to_end_wins_and_is_cached(tmp_path: Path) -> None:
+    costs = {"torch/float32": 0.006, "torch/bfloat16": 0.004, "onnx/int8": 0.001}
+    candidates = [Candidate(*label.split("/")) for label in costs]
+    built: list[str] = []
+
+    def build(c: Candidate) -> SleepyEncoder:
+        built.append(c.label)
+        return SleepyEncoder(costs[c.label])
+
+    cache = tmp_path / "engine_choice.json"
+    winner, record, encoder = choose(candidates, build, cache, "machine-a")
+    assert winner.label == record.chosen == "onnx/int8" and record.source == "measured"
+    assert set(record.timings_ms) == set(costs)
+    assert record.timings_ms["onnx/int8"] < record.timings_ms["torch/bfloat16"] < record.timings_ms["torch/float32"]
+    assert encoder.calls == 1 + engine_choice.ROUNDS  # warm-up, then the interleaved rounds
+    assert json.loads(cache.read_text())["machine-a"]["chosen"] == "onnx/int8"
+
+    built.clear()
+    again, cached, _ = choose(candidates, build, cache, "machine-a")
+    assert again.label == "onnx/int8" and cached.source == "cached" and built == ["onnx/int8"]  # nothing timed
+    _, other, _ = choose(candidates, build, cache, "machine-b")  # another machine measures for itself
+    assert other.source == "measured"
+
+
+def test_a_path_that_fails_to_build_is_left_out_but_the_first_must_build(tmp_path: Path) -> None:
+    candidates = [Candidate("torch", "float32"), Candidate("onnx", "int8")]
+
+    def build(c: Candidate) -> SleepyEncoder:
+        if c.engine == "onnx":
+            raise RuntimeError("export failed")
+        return SleepyEncoder(0.0)
+
+    winner, record, _ = choose(candidates, build, tmp_path / "c.json", "k")
+    assert winner.label == "torch/float32" and list(record.timings_ms) == ["torch/float32"]
+
+    def broken(c: Candidate) -> SleepyEncoder:
+        raise RuntimeError("no model")
+
+    with pytest.raises(RuntimeError, match="no model"):
+        choose(candidates, broken, tmp_path / "d.json", "k")
+
+
+def test_a_corrupt_cache_is_measured_again(tmp_path: Path) -> None:
+    cache = tmp_path / "engine_choice.json"
+    cache.write_text("{not json")
+    _, record, _ = choose([Candidate("torch", "float32")], lambda c: SleepyEncoder(0.0), cache, "k")
+    assert record.source == "measured" and json.loads(cache.read_text())["k"]["chosen"] == "torch/float32"
+
+
+def test_the_machine_key_changes_with_threads_versions_and_model() -> None:
+    base = machine_key("weights-1", 2, {"torch": "2.13.0"})
+    assert base == machine_key("weights-1", 2, {"torch": "2.13.0"})
+    assert (
+        len(
+            {
+                base,
+                machine_key("weights-2", 2, {"torch": "2.13.0"}),
+                machine_key("weights-1", 4, {"torch": "2.13.0"}),
+                machine_key("weights-1", 2, {"torch": "2.14.0"}),
+            }
+        )
+        == 4
+    )
+
+
+@pytest.mark.model
+def test_the_real_encoder_times_every_path_this_cpu_has(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The exported graphs stay in the usual cache (exporting again costs a minute); the choice is this test's own.
+    monkeypatch.setattr(engine_choice, "CHOICE_FILE", f"engine_choice-test-{tmp_path.name}.json")
+    encoder = TransformerEncoder.load(device="cpu", precision="auto")
+    record = encoder.engine_choice
+    assert record is not None and record.source == "measured"
+    assert "torch/float32" in record.timings_ms and record.chosen in record.timings_ms
+    assert record.timings_ms[record.chosen] == min(record.timings_ms.values())
+    assert f"{encoder.engine.replace('onnxruntime', 'onnx')}/{encoder.precision}" == record.chosen
+    again = TransformerEncoder.load(device="cpu", precision="auto")
+    assert again.engine_choice is not None and again.engine_choice.source == "cached"
+    assert again.engine_choice.chosen == record.chosen
+    torch_only = TransformerEncoder.load(device="cpu", precision="auto", engine="torch", cache_dir=tmp_path)
+    assert torch_only.engine == "torch" and torch_only.engine_choice is not None
+    assert all(label.startswith("torch/") for label in torch_only.engine_choice.timings_ms)
+    (Path.home() / ".cache" / "summarizer" / "onnx" / engine_choice.CHOICE_FILE).unlink(missing_ok=True)
