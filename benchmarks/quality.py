@@ -32,7 +32,7 @@ from rouge_score import rouge_scorer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer import Summarizer
+from summarizer import Settings, Summarizer
 from summarizer.models.encoder import Encoder, TransformerEncoder
 from summarizer.selection.compression import best_cuts, trim_features
 from summarizer.selection.features import summary_features
@@ -274,6 +274,7 @@ def output_check(records: list[dict], summarizer: Summarizer) -> None:
     def blocks(spans: list) -> int:  # over 350 characters, or three or more sentence ends inside
         return sum(len(s.text) > MAX_BULLET_CHARS or len(INNER_SENTENCE_END.findall(s.text)) >= 2 for s in spans)
 
+    precision_guard(records, results, summarizer)
     cased = [r for record, r in zip(records, results, strict=True) if record.get("cased")]
     none = sum(not r.why_it_matters for r in cased) / max(len(cased), 1)
     one = sum(len(r.why_it_matters) == 1 for r in cased) / max(len(cased), 1)
@@ -281,6 +282,26 @@ def output_check(records: list[dict], summarizer: Summarizer) -> None:
         f"\nserved output on {len(records)} articles: blocks among {len(sentences)} summary sentences "
         f"{blocks(sentences)}, among {len(bullets)} bullets {blocks(bullets)}; "
         f"cased articles ({len(cased)}) with no bullet {none:.0%}, with one {one:.0%}"
+    )
+
+
+def precision_guard(records: list[dict], results: list, summarizer: Summarizer) -> None:
+    """The served path against the fp32 torch encoder: the same bullets (and summary) on how many articles."""
+    info = summarizer.describe()
+    if info.precision == "float32":
+        return
+    fp32 = Summarizer.load(settings=Settings(device="cpu", precision="float32", engine="torch"))
+    reference = fp32.summarize_many([r["article"] for r in records])
+
+    def spans(items: list) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in items]
+
+    pairs = list(zip(results, reference, strict=True))
+    bullets = np.mean([spans(a.why_it_matters) == spans(b.why_it_matters) for a, b in pairs])
+    sentences = np.mean([spans(a.sentences) == spans(b.sentences) for a, b in pairs])
+    print(
+        f"\nprecision guard, served {info.engine}/{info.precision} against torch/float32: the same bullets on "
+        f"{bullets:.1%} of articles (guard: at least 97%), the same summary sentences on {sentences:.1%}"
     )
 
 
