@@ -10,7 +10,7 @@ import torch
 
 from summarizer import ModelLoadError
 from summarizer.models import onnx_engine
-from summarizer.models.encoder import TransformerEncoder, _auto_int8, _choose_onnx
+from summarizer.models.encoder import TransformerEncoder, _choose_onnx
 
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")
 SENTENCES = [
@@ -37,16 +37,12 @@ def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
         _choose_onnx("tensorrt", False, CPU, torch.float32)
 
 
-def test_auto_precision_is_int8_only_on_a_cpu_without_a_faster_bf16_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(onnx_engine, "available", lambda: True)
-    assert _auto_int8("auto", "auto", CPU, torch.float32)
-    assert _auto_int8("auto", "onnx", CPU, torch.float32)
-    assert not _auto_int8("auto", "auto", CPU, torch.bfloat16)  # the CPU has fast bf16: use it
-    assert not _auto_int8("auto", "auto", CUDA, torch.float16)
-    assert not _auto_int8("auto", "torch", CPU, torch.float32)  # the torch engine has no int8 path here
-    assert not _auto_int8("float32", "auto", CPU, torch.float32)  # an explicit precision wins
+@pytest.mark.model
+def test_auto_without_onnxruntime_times_only_torch_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(onnx_engine, "available", lambda: False)
-    assert not _auto_int8("auto", "auto", CPU, torch.float32)
+    encoder = TransformerEncoder.load(device="cpu", precision="auto", cache_dir=tmp_path)
+    assert encoder.engine == "torch" and encoder.engine_choice is not None
+    assert encoder.engine_choice.timings_ms and all(k.startswith("torch/") for k in encoder.engine_choice.timings_ms)
 
 
 def test_without_onnxruntime_auto_falls_back_and_int8_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
