@@ -161,3 +161,6 @@ class InfoResponse(BaseModel):
     precision: str | None = Field(default=None, description="float32, bfloat16, float16 or int8, once loaded.")
     version: str
     limits: Limits
+    url_input: bool = Field(
+        default=False, description="Whether url input is accepted (SUMMARIZER_FETCH_URLS): the web page's URL field."
+    )
