@@ -8,6 +8,7 @@ Skipped with a reason when Chromium (``apt-get install chromium``) or Playwright
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "000_05444940e5ccca5a.txt"
 SCREENSHOT = ROOT / "docs" / "images" / "ui.png"
 KEY = "browser-key-0123456789abcdef"
+NARROW_SHOT = os.environ.get("UI_NARROW_SCREENSHOT")
 
 
 # -- the real service on a free port, in a thread ---------------------------------------------------
@@ -419,11 +421,13 @@ def test_narrow_and_dark(service: Served, open_page: Callable[..., Page]) -> Non
     assert red + green + blue < 150, f"not dark: {background}"
     page.hover('li[data-ref="s0"]')
     assert page.eval_on_selector_all("#source mark.active", "ms => ms.length") > 0
+    if NARROW_SHOT:  # for a look by eye: UI_NARROW_SCREENSHOT=/tmp/narrow.png
+        page.screenshot(path=NARROW_SHOT, full_page=True)
 
 
 def test_screenshot(service: Served, open_page: Callable[..., Page]) -> None:
     """The README's picture of the page, from the current code (docs/images/ui.png)."""
-    tab = open_page(service.base, width=1280, height=820)
+    tab = open_page(service.base, width=1280, height=1000)
     page = tab.page
     summarize(page, SEED.read_text(encoding="utf-8"))
     page.hover('li[data-ref="s1"]')
