@@ -520,21 +520,28 @@
       if (file) loadFile(file);
       $("file").value = "";
     });
+    // Files dropped on the drop zone are read; dragged text keeps the browser's own behaviour.
+    const hasFiles = (event) => Boolean(event.dataTransfer) && [...event.dataTransfer.types].includes("Files");
     const drop = $("drop");
     drop.addEventListener("dragover", (event) => {
+      if (!hasFiles(event)) return;
       event.preventDefault();
       drop.classList.add("dragging");
     });
     drop.addEventListener("dragleave", () => drop.classList.remove("dragging"));
     drop.addEventListener("drop", (event) => {
-      event.preventDefault();
       drop.classList.remove("dragging");
-      const file = event.dataTransfer && event.dataTransfer.files[0];
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      const file = event.dataTransfer.files[0];
       if (file) loadFile(file);
     });
     // A file dropped next to the drop zone must not replace the page.
-    window.addEventListener("dragover", (event) => event.preventDefault());
-    window.addEventListener("drop", (event) => event.preventDefault());
+    for (const type of ["dragover", "drop"]) {
+      window.addEventListener(type, (event) => {
+        if (hasFiles(event)) event.preventDefault();
+      });
+    }
     $("edit").addEventListener("click", () => {
       showEditor();
       $("article").focus();

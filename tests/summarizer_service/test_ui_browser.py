@@ -434,3 +434,30 @@ def test_screenshot(service: Served, open_page: Callable[..., Page]) -> None:
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_answers_that_are_not_the_api_shape_are_still_shown(service: Served, open_page: Callable[..., Page]) -> None:
+    """A proxy's plain-text 502 or a dropped connection: a message, never a blank page."""
+    tab = open_page(service.base)
+    page = tab.page
+    page.route(
+        "**/v1/summarize", lambda route: route.fulfill(status=502, body="upstream down", content_type="text/plain")
+    )
+    page.fill("#article", "Some text.")
+    page.click("#submit")
+    assert "upstream down" in error_message(page)
+    assert "Error 502" in page.text_content("#error")
+    page.unroute("**/v1/summarize")
+    page.route("**/v1/summarize", lambda route: route.abort())
+    page.click("#submit")
+    page.wait_for_function(
+        "() => (document.querySelector('#error .error-message')?.textContent ?? '').includes('reach')"
+    )
+    assert page.is_enabled("#submit")
+
+
+def test_other_files_are_refused_with_a_message(service: Served, open_page: Callable[..., Page]) -> None:
+    tab = open_page(service.base)
+    tab.page.set_input_files("#file", {"name": "report.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"})
+    assert error_message(tab.page) == "report.pdf is not a .txt or .html file."
+    assert tab.page.input_value("#article") == ""
