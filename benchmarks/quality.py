@@ -32,6 +32,8 @@ from rouge_score import rouge_scorer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from plots import quality_chart  # benchmarks/plots.py (this script's folder is on sys.path)
+
 from summarizer import Settings, Summarizer
 from summarizer.models.encoder import Encoder, TransformerEncoder
 from summarizer.selection.compression import best_cuts, trim_features
@@ -52,6 +54,7 @@ from training.trim_head import fit_trim_head, trim_example, trimmed_texts
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
 DEFAULT_LABELS = ROOT / "benchmarks" / "data" / "significance" / "labels.jsonl"
+DEFAULT_PLOT = ROOT / "docs" / "images" / "quality.png"
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 BOOTSTRAP = 2000
 FOLDS = 5
@@ -145,7 +148,9 @@ def summaries(
     return out
 
 
-def print_summary_table(systems: dict[str, list[list[str]]], references: list[str], rng: np.random.Generator) -> None:
+def print_summary_table(
+    systems: dict[str, list[list[str]]], references: list[str], rng: np.random.Generator
+) -> dict[str, list[float]]:
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
     scores = {
         name: np.array(
@@ -167,9 +172,10 @@ def print_summary_table(systems: dict[str, list[list[str]]], references: list[st
         delta = "-" if lead else f"{(s[:, 0] - baseline[:, 0]).mean():+.2f}"
         r1, r2, rl = s.mean(axis=0)
         print(f"| {name} | {r1:.2f} | {r2:.2f} | {rl:.2f} | {lo:.2f}-{hi:.2f} | {delta} | {win} | {words:.0f} |")
+    return {name: [float(v) for v in s.mean(axis=0)] for name, s in scores.items()}  # for --plot
 
 
-def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
+def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> dict[str, float]:
     examples = build_examples(
         load_labelled(labels, dev), summarizer.backend.models.encoder, summarizer.backend.models.prototypes
     )
@@ -205,10 +211,12 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
         "| selector | precision@2 | returned per article (2+ sig.) | precision of returned | abstained (any article) |"
     )
     print("|---|---|---|---|---|")
+    precision: dict[str, float] = {}  # for --plot
     for name, ranker in rankers.items():
         if ranker is None:
             p2 = np.mean([examples[k].target.mean() for k in rich])
             print(f"| {name} | {p2:.3f} | 2.00 | {p2:.3f} | 0% |")
+            precision[name] = float(p2)
             continue
         hits = shown = 0
         returned, abstained = [], 0
@@ -235,6 +243,8 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> None:
             f"| {name} | {hits / shown:.3f} | {np.mean(returned):.2f} | {returned_precision:.3f} "
             f"| {abstained / len(examples):.0%} |"
         )
+        precision[name] = hits / shown
+    return precision
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="score only the first N articles")
     parser.add_argument("--sentences", type=int, default=3)
     parser.add_argument("--skip-bullets", action="store_true")
+    parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help="bar chart PNG ('' for none)")
     args = parser.parse_args(argv)
     torch.manual_seed(0)
     with args.data.open(encoding="utf-8") as fh:
@@ -258,9 +269,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(records)} articles from {args.data.name}, {args.sentences} sentences, {FOLDS}-fold CV "
         f"({time.perf_counter() - started:.0f}s)"
     )
-    print_summary_table(systems, [r["reference"] for r in records], np.random.default_rng(0))
-    if not args.skip_bullets:
-        bullet_table(args.labels, args.data, summarizer)
+    rouge = print_summary_table(systems, [r["reference"] for r in records], np.random.default_rng(0))
+    precision = {} if args.skip_bullets else bullet_table(args.labels, args.data, summarizer)
+    if str(args.plot):
+        title = f"{len(records)} articles from {args.data.name}; bullets: {args.labels.name}, 5-fold CV"
+        print(f"chart: {quality_chart(rouge, precision, args.plot, title, baseline=f'Lead-{args.sentences}')}")
     output_check(records, summarizer)
     return 0
 

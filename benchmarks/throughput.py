@@ -24,9 +24,11 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from plots import throughput_chart  # benchmarks/plots.py (this script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
+DEFAULT_PLOT = ROOT / "docs" / "images" / "throughput.png"
 HOST = "127.0.0.1"
 # The result cache is off in the benchmarks: they replay the same articles and measure the model path.
 NO_CACHE = {"SUMMARIZER_RESULT_CACHE_ENTRIES": "0"}
@@ -104,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help="throughput/latency chart PNG ('' for none)")
     args = parser.parse_args(argv)
     with args.data.open(encoding="utf-8") as fh:
         articles = [json.loads(line)["article"] for line in fh]
@@ -149,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
             f"| {name} | {clients} | {r['rate']:.2f} | {ratio} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
             f"| {r['errors']} | {r['rss']:.0f} |"
         )
+    if str(args.plot):
+        title = f"{len(articles)} articles, {args.seconds:.0f} s per level, loopback, {os.cpu_count()} CPUs"
+        print(f"chart: {throughput_chart(results, args.plot, title)}")
     return 0
 
 

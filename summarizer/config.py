@@ -156,6 +156,10 @@ class Settings(BaseSettings):
         default=False, description="Debug only: log the text of requests that fail validation. Off in production."
     )
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    ui: bool = Field(
+        default=True,
+        description="Serve the web page at / (it calls the API with the key typed on it; false: / answers 404).",
+    )
 
 
 @lru_cache(maxsize=1)

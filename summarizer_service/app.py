@@ -34,6 +34,7 @@ from summarizer_service.schemas import (
     ReadyResponse,
     SummarizeRequest,
 )
+from summarizer_service.ui import router as ui_router
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -204,6 +205,7 @@ async def info(runtime: RuntimeDep) -> InfoResponse:
             max_body_bytes=settings.max_body_bytes,
             max_batch_articles=settings.max_batch_articles,
         ),
+        url_input=settings.fetch_urls,
     )
 
 
@@ -274,6 +276,8 @@ def create_app(
     app.state.fetch_limiter = anyio.CapacityLimiter(settings.fetch_max_concurrency)
     app.include_router(router)
     app.include_router(open_router)
+    if settings.ui:
+        app.include_router(ui_router)
     # Order matters: the last middleware added is the outermost, so the access log sees every answer.
     install_error_handlers(app)
     app.add_middleware(

@@ -46,8 +46,12 @@ def load_api_keys(settings: Settings) -> list[bytes]:
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from the service's configuration.")
 
-# Routes anyone may call: liveness, readiness and the API's own documentation.
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
+# Routes anyone may call: liveness, readiness, the API's own documentation and the web page with its
+# assets (they hold no data; the page sends the key typed on it with its API calls).
+OPEN_PATHS = frozenset(
+    {"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"}
+    | {"/", "/ui/app.js", "/ui/app.css", "/ui/favicon.svg"}
+)
 
 
 async def api_key_scheme(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> None:

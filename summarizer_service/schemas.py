@@ -164,3 +164,6 @@ class InfoResponse(BaseModel):
     )
     version: str
     limits: Limits
+    url_input: bool = Field(
+        default=False, description="Whether url input is accepted (SUMMARIZER_FETCH_URLS): the web page's URL field."
+    )
