@@ -29,7 +29,7 @@ def test_candidates_follow_the_hardware_and_what_is_installed() -> None:
     labels = [c.label for c in cpu_candidates(native_bf16=False, onnx=False)]
     assert labels == ["torch/float32"]
     labels = [c.label for c in cpu_candidates(native_bf16=True, onnx=True)]
-    assert labels == ["torch/float32", "torch/bfloat16", "onnx/float32", "onnx/int8"]
+    assert labels == ["torch/float32", "torch/bfloat16", "onnx/float32"]  # int8 fails the quality guard
 
 
 def test_the_fastest_end_to_end_wins_and_is_cached(tmp_path: Path) -> None:
