@@ -159,5 +159,7 @@ class InfoResponse(BaseModel):
     device: str | None = Field(description="Device the model runs on once loaded.")
     engine: str | None = Field(default=None, description="torch or onnxruntime, once loaded.")
     precision: str | None = Field(default=None, description="float32, bfloat16, float16 or int8, once loaded.")
+    provider: str | None = Field(default=None, description="llm backend: local or openai (SUMMARIZER_LLM_PROVIDER).")
+    encoder: str | None = Field(default=None, description="Generative backends: the sentence encoder, once loaded.")
     version: str
     limits: Limits
