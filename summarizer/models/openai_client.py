@@ -183,6 +183,11 @@ class OpenAIClient:
                 if response.status_code >= 400:
                     response.read()
                 self._check(response, body)
+                if not response.headers.get("content-type", "").startswith("text/event-stream"):
+                    response.read()  # a server that ignores "stream": one whole completion
+                    text, usage = self._parse_whole(response)
+                    on_token(text)
+                    return text, usage
                 return self._parse_stream(response.iter_lines(), deadline, on_token)
         except httpx.TimeoutException:
             if time.monotonic() >= deadline - 0.05:
