@@ -157,9 +157,7 @@ class LlmBackend:
                 break
             if round_ == MAX_REDUCE_ROUNDS:  # not reached for any accepted article; said, never silent
                 raise UpstreamError("the article did not shrink to the model's window", code="upstream_bad_response")
-            parts = [
-                self.templates.chunk_messages(t, k + 1, len(texts), _NOTE_SENTENCES) for k, t in enumerate(texts)
-            ]
+            parts = [self.templates.chunk_messages(t, k + 1, len(texts), _NOTE_SENTENCES) for k, t in enumerate(texts)]
             notes = self._map(parts, note_tokens, run)
             units = [s for note in notes for s in note_sentences(clean_generated(note.text))]
             if not units:
@@ -212,6 +210,9 @@ class LlmBackend:
             )
             fallback = self._fallback(p, encoded, timings["encode"], reason)
             fallback.meta.grounding = grounding
+            fallback.meta.chunks = run.chunks
+            fallback.meta.tokens = TokenCounts(prompt=run.prompt_tokens, completion=run.completion_tokens)
+            fallback.meta.timings_ms["generate"] = round(timings["generate"], 2)
             return fallback
         timings["ground"] = (time.perf_counter() - started) * 1000
         meta = self._meta(p, run, timings)

@@ -129,6 +129,12 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+def _bare(token: str) -> str:
+    """A word without surrounding punctuation or a possessive ending ("China’s" -> "China")."""
+    token = token.replace("’", "'").strip(".'-")
+    return token[:-2] if token.lower().endswith("'s") else token
+
+
 def _norm_number(token: str) -> str:
     token = token.replace(",", "")
     return token[:-2] if token.endswith(".0") else token
@@ -145,7 +151,7 @@ class ArticleFacts:
     @classmethod
     def of(cls, article: str) -> ArticleFacts:
         lowered = " ".join(article.lower().split())
-        words = frozenset(w.strip(".'’-") for w in _WORD.findall(lowered))
+        words = frozenset(_bare(w) for w in _WORD.findall(lowered))
         return cls(lowered, words, frozenset(_norm_number(n) for n in _NUMBER.findall(lowered)))
 
 
@@ -161,7 +167,7 @@ def missing_facts(text: str, facts: ArticleFacts) -> list[str]:
     tokens = _WORD.findall(text)
     names = []
     for k, token in enumerate(tokens):
-        bare = token.strip(".'’-")
+        bare = _bare(token)
         if not bare or not bare[0].isupper() or bare.lower() in _FUNCTION_WORDS:
             continue
         opening = k == 0 and not (len(tokens) > 1 and tokens[1][:1].isupper())

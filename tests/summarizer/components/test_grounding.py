@@ -69,3 +69,8 @@ def test_threshold_is_applied() -> None:
     strict = check(generated, vectors, sentences, embeddings, [0, 1, 2], facts, 0.99)[0]
     assert not strict.supported and "similarity" in strict.issues[-1]
     assert isinstance(vectors, np.ndarray)
+
+
+def test_possessives_and_curly_apostrophes_match() -> None:
+    facts = ArticleFacts.of("Kim Jong Un met officials of China’s foreign ministry.")
+    assert missing_facts("Kim Jong Un's visit pleased China's ministry.", facts) == []
