@@ -33,7 +33,8 @@ from summarizer.components.provenance import clean_generated, fit_sentences
 from summarizer.components.shared import SharedModels, load_shared_models
 from summarizer.config import Settings
 from summarizer.errors import ModelLoadError, UpstreamError
-from summarizer.models.llm import ChatClient, Completion, Message, OnToken, load_chat_client
+from summarizer.models.chat_loader import load_chat_client
+from summarizer.models.llm import ChatClient, Completion, Message, OnToken
 from summarizer.options import SummaryOptions
 from summarizer.schemas import BackendInfo, Meta, Summary, TokenCounts
 from summarizer.selection.ranking import is_content

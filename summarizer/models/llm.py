@@ -1,6 +1,6 @@
 """Chat models for the llm backend: one small interface, two clients (local transformers, OpenAI-compatible server).
 
-``load_chat_client(settings)`` returns the client ``SUMMARIZER_LLM_PROVIDER`` names. Both take a list
+``chat_loader.load_chat_client(settings)`` returns the client ``SUMMARIZER_LLM_PROVIDER`` names. Both take a list
 of chat messages and return a ``Completion``; ``on_token`` receives text as it is generated
 (streaming), and ``json_schema`` asks for structured output where the model or server supports it.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-from summarizer.config import Settings
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 OnToken = Callable[[str], None]
@@ -46,14 +44,3 @@ class ChatClient(Protocol):
         json_schema: dict[str, Any] | None = None,
         on_token: OnToken | None = None,
     ) -> Completion: ...
-
-
-def load_chat_client(settings: Settings, *, device: str | None = None) -> ChatClient:
-    """The client ``settings.llm_provider`` names, loaded (the local model is read here, a server is not called)."""
-    if settings.llm_provider == "openai":
-        from summarizer.models.openai_client import OpenAIClient
-
-        return OpenAIClient.from_settings(settings)
-    from summarizer.models.local_llm import LocalChatModel
-
-    return LocalChatModel.load(settings, device=device)
