@@ -7,7 +7,7 @@ model, so callers can run them ahead, on other threads; ``summarize_prepared`` t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from summarizer.backends.base import Backend
 from summarizer.components.prepare import PreparedArticle, prepare_articles
@@ -15,7 +15,7 @@ from summarizer.config import Settings, get_settings
 from summarizer.options import SummaryOptions
 from summarizer.schemas import BackendInfo, Summary
 
-BACKENDS = ("extractive", "abstractive")
+BACKENDS = ("extractive", "abstractive", "llm")
 
 
 def load_backend(settings: Settings, *, model: str | None = None, device: str | None = None) -> Backend:
@@ -24,6 +24,10 @@ def load_backend(settings: Settings, *, model: str | None = None, device: str | 
         from summarizer.backends.abstractive import AbstractiveBackend
 
         return AbstractiveBackend.load(settings, model=model, device=device)
+    if settings.backend == "llm":
+        from summarizer.backends.llm import LlmBackend
+
+        return LlmBackend.load(settings, model=model, device=device)
     from summarizer.backends.extractive import ExtractiveBackend
 
     return ExtractiveBackend.load(settings, model=model or settings.model, device=device)
@@ -113,3 +117,16 @@ class Summarizer:
     def summarize_prepared(self, articles: Sequence[PreparedArticle]) -> list[Summary]:
         """The model work for articles already prepared, in one call to the backend."""
         return self.backend.summarize_many(articles)
+
+    def summarize_streaming(self, article: PreparedArticle, on_token: Callable[[str], None]) -> Summary:
+        """One prepared article; ``on_token`` receives generated text as it is written (llm backend).
+
+        Backends that do not generate token by token hand over the finished summary as one piece.
+        """
+        stream = getattr(self.backend, "summarize_streaming", None)
+        if callable(stream):
+            result: Summary = stream(article, on_token)
+            return result
+        result = self.backend.summarize_many([article])[0]
+        on_token(result.summary)
+        return result

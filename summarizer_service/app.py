@@ -11,7 +11,9 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import StreamingResponse
 
 from summarizer import Settings, Summarizer, Summary, get_settings
 from summarizer.version import __version__
@@ -34,6 +36,7 @@ from summarizer_service.schemas import (
     ReadyResponse,
     SummarizeRequest,
 )
+from summarizer_service.streaming import stream_events
 from summarizer_service.ui import router as ui_router
 
 
@@ -46,9 +49,11 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "Body, article, title or batch over a configured limit.",
         415: "Body is not application/json.",
         422: "Invalid request or an article that cannot be summarized.",
-        502: "url input: the page could not be fetched (fetch_failed, too_many_redirects).",
+        502: "url input: the page could not be fetched (fetch_failed, too_many_redirects); llm backend: the model "
+        "server failed (upstream_failed, upstream_unreachable, upstream_bad_response).",
         503: "Model not loaded (not_ready), failed to load (model_load_failed), or queue full (overloaded).",
-        504: "No result within the request deadline (timeout), or a url page too slow to fetch (fetch_timeout).",
+        504: "No result within the request deadline (timeout), a url page too slow to fetch (fetch_timeout), or a "
+        "model server too slow to answer (upstream_timeout).",
     }
     return {s: {"model": ErrorResponse, "description": descriptions[s]} for s in statuses}
 
@@ -169,6 +174,40 @@ async def summarize_batch(
     return BatchResponse(results=results, failed=sum(isinstance(r, ArticleError) for r in results))
 
 
+@router.post(
+    "/v1/summarize/stream",
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "Server-sent events: token..., then summary."},
+        **_POST_ERRORS,
+    },
+    dependencies=[Depends(require_json)],
+    tags=["summarize"],
+)
+async def summarize_stream(
+    request: Request,
+    body: SummarizeRequest,
+    summarizer: SummarizerDep,
+    batcher: BatcherDep,
+    fetches: FetchLimiterDep,
+    settings: SettingsDep,
+) -> StreamingResponse:
+    """Summarize one article as server-sent events: `token` events as the model writes, then one `summary` event
+    (the grounded result, as /v1/summarize answers it) or one `error` event. Input errors answer with a plain JSON
+    error before the stream starts."""
+    if batcher.depth >= settings.max_queue:
+        raise ApiError(
+            503, "overloaded", "too many requests are waiting for the model; retry shortly", {"Retry-After": "1"}
+        )
+    job = (await make_jobs([body], settings, fetches))[0]
+    if job.error is not None:
+        raise job.error
+    prepared = await anyio.to_thread.run_sync(lambda: summarizer.prepare(job.text, job.title, options=job.options))
+    events = stream_events(
+        request.app.state.runtime, summarizer, job, prepared, settings.request_timeout_s, request.app.state.metrics
+    )
+    return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
 @open_router.get("/healthz", response_model=HealthResponse, tags=["ops"])
 async def healthz() -> HealthResponse:
     """Liveness: 200 while the process runs, whether or not the model is loaded."""
@@ -198,6 +237,10 @@ async def info(runtime: RuntimeDep) -> InfoResponse:
         engine=described.engine if described is not None else None,
         precision=described.precision if described is not None else None,
         engine_choice=described.engine_choice if described is not None else None,
+        provider=described.provider
+        if described is not None
+        else (settings.llm_provider if settings.backend == "llm" else None),
+        encoder=described.encoder if described is not None else None,
         version=__version__,
         limits=Limits(
             max_text_chars=text_limits.max_text_chars,

@@ -27,6 +27,8 @@ from summarizer.errors import (
     MissingDependencyError,
     ModelLoadError,
     SummarizerError,
+    UpstreamError,
+    UpstreamTimeoutError,
 )
 from summarizer_service.schemas import ArticleError, ErrorBody
 
@@ -55,6 +57,8 @@ LIBRARY_ERROR_STATUS: tuple[tuple[type[SummarizerError], int], ...] = (
     (FetchRefusedError, 403),  # url input refused by the fetch policy
     (FetchTimeoutError, 504),  # the page did not arrive within SUMMARIZER_FETCH_TIMEOUT_S
     (FetchError, 502),  # the origin failed: unreachable, error status, too many redirects
+    (UpstreamTimeoutError, 504),  # the model server (llm backend) did not answer within SUMMARIZER_LLM_TIMEOUT_S
+    (UpstreamError, 502),  # the model server failed: unreachable, error status after retries, not a completion
     (ModelLoadError, 503),  # no model to answer with
     (MissingDependencyError, 501),  # an input kind whose extra is not installed
 )

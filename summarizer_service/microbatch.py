@@ -17,7 +17,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from summarizer import Summarizer
+from summarizer import Summarizer, Summary
 from summarizer.components.prepare import PreparedArticle
 from summarizer_service.errors import ApiError
 from summarizer_service.observability import Metrics
@@ -105,6 +105,10 @@ class MicroBatcher:
             self.batch_sizes.append(sum(len(r.articles) for r in live))
             if self.metrics is not None:
                 self.metrics.batch_articles.observe(self.batch_sizes[-1])
+                for outcome in outcomes:
+                    for one in outcome if isinstance(outcome, list) else []:
+                        if isinstance(one, Summary):
+                            self.metrics.observe_summary(one)
             for request, outcome in zip(live, outcomes, strict=True):
                 if request.future.done():
                     continue

@@ -162,6 +162,8 @@ class InfoResponse(BaseModel):
     engine_choice: EngineChoiceInfo | None = Field(
         default=None, description="precision=auto on a CPU: the encoder paths timed at start-up and the one chosen."
     )
+    provider: str | None = Field(default=None, description="llm backend: local or openai (SUMMARIZER_LLM_PROVIDER).")
+    encoder: str | None = Field(default=None, description="Generative backends: the sentence encoder, once loaded.")
     version: str
     limits: Limits
     url_input: bool = Field(

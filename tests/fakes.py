@@ -49,3 +49,44 @@ def make_abstractive(encoder: object, generator: Seq2SeqModel, settings: Setting
     settings = settings or Settings()
     models = SharedModels.build(encoder, settings)  # type: ignore[arg-type]
     return Summarizer(AbstractiveBackend(models, generator, settings))
+
+
+class ScriptedChatClient:
+    """A fake chat model: answers from a list (the last one repeats), counts words as tokens, records prompts."""
+
+    name = "scripted-llm"
+    provider = "local"
+    device = "cpu"
+    engine = "fake"
+    precision = "float32"
+
+    def __init__(self, answers: list[str], *, context_tokens: int = 4096, max_concurrency: int = 1) -> None:
+        self.answers = list(answers)
+        self.context_tokens = context_tokens
+        self.max_concurrency = max_concurrency
+        self.prompts: list[list[dict[str, str]]] = []
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(t.split()) for t in texts]
+
+    def complete(self, messages, *, max_new_tokens, json_schema=None, on_token=None):  # type: ignore[no-untyped-def]
+        from summarizer.models.llm import Completion
+
+        self.prompts.append(messages)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        if on_token is not None:
+            for piece in answer.split(" "):
+                on_token(piece + " ")
+        prompt = sum(self.count_tokens([m["content"] for m in messages]))
+        return Completion(answer, prompt, len(answer.split()), 0.01)
+
+
+def make_llm(encoder: object, client: object, settings: Settings | None = None) -> Summarizer:
+    """An llm-backend summarizer: ``client`` writes, ``encoder`` checks and attributes."""
+    from summarizer.backends.llm import LlmBackend
+
+    settings = settings or Settings(backend="llm")
+    models = SharedModels.build(encoder, settings)  # type: ignore[arg-type]
+    return Summarizer(LlmBackend(models, client, settings))  # type: ignore[arg-type]

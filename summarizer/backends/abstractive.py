@@ -233,7 +233,11 @@ class AbstractiveBackend:
     def _attribute(self, work: list[_Work]) -> list[Summary]:
         """Split the summaries into sentences, encode them with the bullets in one pass, attach sources."""
         kept = [
-            fit_sentences(segment(w.summary) if w.summary else [], w.p.options.max_sentences, w.p.options.max_words)
+            fit_sentences(
+                [s.text for s in segment(w.summary)] if w.summary else [],
+                w.p.options.max_sentences,
+                w.p.options.max_words,
+            )
             for w in work
         ]
         flat = [s for sentences, _ in kept for s in sentences] + [b for w in work for b in w.condensed if b]

@@ -55,14 +55,15 @@ def int_in(bounds: tuple[int, int]) -> Callable[[str], int]:
 def add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend",
-        choices=["extractive", "abstractive"],
-        help="extractive (embedded encoder) or abstractive (a seq2seq --model) (default: $SUMMARIZER_BACKEND)",
+        choices=["extractive", "abstractive", "llm"],
+        help="extractive (embedded encoder), abstractive (a seq2seq --model) or llm (an instruction-tuned model: "
+        "docs/llm.md) (default: $SUMMARIZER_BACKEND)",
     )
     parser.add_argument(
         "--model",
         metavar="DIR",
         help="extractive: local encoder directory (default: embedded all-MiniLM-L6-v2); "
-        "abstractive: seq2seq checkpoint directory or hub id",
+        "abstractive: seq2seq checkpoint directory or hub id; llm: checkpoint directory, .gguf file or server model",
     )
     parser.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: $SUMMARIZER_DEVICE or auto)")
 
@@ -91,7 +92,10 @@ def settings_with(**overrides: Any) -> Settings:
         problems = "; ".join(f"SUMMARIZER_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         raise CliError(f"invalid environment setting: {problems}") from None
     # Values are validated by argparse already, so model_copy (which does not validate) is safe.
-    return base.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    settings = base.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    if settings.backend == "llm" and overrides.get("model"):  # --model names the language model there
+        settings = settings.model_copy(update={"llm_model": overrides["model"], "model": base.model})
+    return settings
 
 
 def isatty(stream: object) -> bool:

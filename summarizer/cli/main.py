@@ -162,7 +162,11 @@ def _summarize(args: argparse.Namespace, factory: SummarizerFactory) -> int:
     options = SummaryOptions(args.sentences, args.max_words, args.bullets)
     prepared = prepare_article(text, title, settings, options)  # fail fast, before the slow model load
     summarizer = factory(settings)  # only now: loading the model takes seconds
-    result = summarizer.summarize_prepared([prepared])[0]
+    if settings.backend == "llm" and isatty(sys.stdout):  # a person watching: show the text as it is written
+        result = summarizer.summarize_streaming(prepared, _echo)
+        print("\n", flush=True)
+    else:
+        result = summarizer.summarize_prepared([prepared])[0]
     result = result.model_copy(update={"source": source, "source_text": text if args.include_source else None})
     print(render(result, args.format))
     sys.stdout.flush()
@@ -170,6 +174,11 @@ def _summarize(args: argparse.Namespace, factory: SummarizerFactory) -> int:
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+def _echo(piece: str) -> None:
+    sys.stdout.write(piece)
+    sys.stdout.flush()
 
 
 # -- serve --------------------------------------------------------------------------------------

@@ -26,17 +26,15 @@ def clean_generated(text: str) -> str:
     return display_text(kept)
 
 
-def fit_sentences(
-    sentences: Sequence[Sentence], max_sentences: int, max_words: int | None
-) -> tuple[list[str], list[str]]:
+def fit_sentences(sentences: Sequence[str], max_sentences: int, max_words: int | None) -> tuple[list[str], list[str]]:
     """The first ``max_sentences`` generated sentences within ``max_words`` (whole sentences only), and warnings."""
     kept: list[str] = []
     words = 0
-    for s in [s for s in sentences if count_words(s.text)][:max_sentences]:  # stray punctuation is no sentence
-        n = count_words(s.text)
+    for s in [s for s in sentences if count_words(s)][:max_sentences]:  # stray punctuation is no sentence
+        n = count_words(s)
         if max_words is not None and kept and words + n > max_words:
             break
-        kept.append(s.text)
+        kept.append(s)
         words += n
     if max_words is not None and words > max_words:
         return kept, [f"the first generated sentence has {words} words, more than max_words={max_words}"]

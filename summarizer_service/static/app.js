@@ -339,7 +339,7 @@
       item.className = `span-item ${kind}`;
       const text = document.createElement("span");
       text.className = "span-text";
-      text.textContent = String(span.text ?? "");
+      text.textContent = String(span.display ?? span.text ?? ""); // display: how the API says to show it
       item.append(text);
       const notes = [];
       if (span.generated === true) notes.push("generated");
@@ -464,7 +464,7 @@
 
   function markdown(body) {
     const parts = [`**Summary:** ${body.summary ?? ""}`];
-    const bullets = (body.why_it_matters || []).map((b) => `- ${b.text}`);
+    const bullets = (body.why_it_matters || []).map((b) => `- ${b.display ?? b.text}`);
     if (bullets.length) parts.push("", "**Why it matters:**", "", ...bullets);
     return parts.join("\n");
   }

@@ -373,5 +373,7 @@ def test_provenance_sources() -> None:
     assert (span.start, span.end) == (sentences[1].start, sentences[1].end)
     weak = generated_span("Written.", np.array([0.3, 0.95, 0.0], dtype=np.float32), sentences, embeddings, [0, 1, 2])
     assert len(weak.sources) == 1, "a second source below 0.5 similarity is not listed"
-    kept, warnings = fit_sentences(segment("\ufffd\ufffd. A real sentence here. Another one."), 1, None)
+    kept, warnings = fit_sentences(
+        [s.text for s in segment("\ufffd\ufffd. A real sentence here. Another one.")], 1, None
+    )
     assert kept == ["A real sentence here."] and not warnings
