@@ -256,6 +256,8 @@ def test_html_file_input(service: Served, open_page: Callable[..., Page]) -> Non
     tab = open_page(service.base)
     page = tab.page
     page.set_input_files("#file", str(PAGE_HTML))
+    # The page reads the file asynchronously: wait until it is in the editor before looking at the mode.
+    page.wait_for_function("() => document.getElementById('article').value.includes('<html')")
     assert page.is_checked('input[name="mode"][value="html"]')
     body = summarize(page)
     assert body["source"]["format"] == "html"
