@@ -6,10 +6,9 @@ learned bullet selection, learned trimming of summary sentences (``components/ex
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
-from summarizer.components.encoding import encode_articles
+from summarizer.components.encoding import encode_timed
 from summarizer.components.extractive import compose_extractive, extractive_info
 from summarizer.components.prepare import PreparedArticle, prepare_article
 from summarizer.components.shared import SharedModels, load_shared_models
@@ -41,8 +40,6 @@ class ExtractiveBackend:
     def summarize_many(self, articles: Sequence[PreparedArticle]) -> list[Summary]:
         if not articles:
             return []
-        started = time.perf_counter()
-        encoded = encode_articles(self.models.encoder, articles)
-        encode_ms = (time.perf_counter() - started) * 1000 / len(articles)  # shared pass, split evenly
+        encoded, encode_ms = encode_timed(self.models.encoder, articles)
         info = self.describe()  # the same for every article of the call
         return [compose_extractive(self.models, a, e, encode_ms, info) for a, e in zip(articles, encoded, strict=True)]

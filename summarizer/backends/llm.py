@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from summarizer.components.compose import input_stats
-from summarizer.components.encoding import EncodedArticle, encode_articles
+from summarizer.components.encoding import EncodedArticle, encode_timed
 from summarizer.components.extractive import compose_extractive, extractive_info
 from summarizer.components.grounding import ArticleFacts, Part, apply_policy, check
 from summarizer.components.llm_prompts import Answer, Templates, answer_schema, note_sentences, parse_answer
@@ -100,9 +100,7 @@ class LlmBackend:
     def summarize_many(self, articles: Sequence[PreparedArticle]) -> list[Summary]:
         if not articles:
             return []
-        started = time.perf_counter()
-        encoded = encode_articles(self.models.encoder, articles)
-        encode_ms = (time.perf_counter() - started) * 1000 / len(articles)
+        encoded, encode_ms = encode_timed(self.models.encoder, articles)
         jobs = list(zip(articles, encoded, strict=True))
         if self.client.max_concurrency > 1 and len(jobs) > 1:
             with ThreadPoolExecutor(min(self.client.max_concurrency, len(jobs))) as pool:
@@ -111,9 +109,8 @@ class LlmBackend:
 
     def summarize_streaming(self, article: PreparedArticle, on_token: OnToken) -> Summary:
         """One article; ``on_token`` receives the final answer's text as the model writes it."""
-        started = time.perf_counter()
-        encoded = encode_articles(self.models.encoder, [article])[0]
-        return self._one(article, encoded, (time.perf_counter() - started) * 1000, on_token)
+        (encoded,), encode_ms = encode_timed(self.models.encoder, [article])
+        return self._one(article, encoded, encode_ms, on_token)
 
     # -- one article ----------------------------------------------------------------------------
 

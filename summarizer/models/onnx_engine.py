@@ -7,6 +7,7 @@ file beside it is verified on every load, so a truncated or altered file is rebu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -44,6 +45,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=32)
+def _source_digest(path: Path, size: int, mtime_ns: int) -> str:
+    """SHA-256 of a model source file, once per process per version of the file: the engine choice and the
+    ONNX cache key both need the weights' digest, and hashing 90 MB twice at start-up is waste."""
+    return _sha256(path)
+
+
+def _digest(path: Path) -> str:
+    stat = path.stat()
+    return _source_digest(path, stat.st_size, stat.st_mtime_ns)
+
+
 def version() -> str:
     import onnxruntime
 
@@ -52,9 +65,9 @@ def version() -> str:
 
 def weights_digest(model_dir: Path) -> str:
     """One digest of the model's safetensors files and config."""
-    parts = [_sha256(p) for p in sorted(model_dir.glob("*.safetensors"))]
+    parts = [_digest(p) for p in sorted(model_dir.glob("*.safetensors"))]
     if (model_dir / "config.json").exists():
-        parts.append(_sha256(model_dir / "config.json"))
+        parts.append(_digest(model_dir / "config.json"))
     return hashlib.sha256("".join(parts).encode()).hexdigest()[:16]
 
 
@@ -63,8 +76,8 @@ def cache_key(model_dir: Path, quantized: bool) -> str:
     import transformers
 
     parts = {
-        "weights": [_sha256(p) for p in sorted(model_dir.glob("*.safetensors"))],
-        "config": _sha256(model_dir / "config.json") if (model_dir / "config.json").exists() else "",
+        "weights": [_digest(p) for p in sorted(model_dir.glob("*.safetensors"))],
+        "config": _digest(model_dir / "config.json") if (model_dir / "config.json").exists() else "",
         "torch": torch.__version__,
         "transformers": transformers.__version__,
         "onnxruntime": onnxruntime.__version__,
