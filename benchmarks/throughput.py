@@ -1,12 +1,16 @@
-"""Service throughput and latency against the naive baseline, in the same run, on loopback only.
+"""Service throughput and latency against the naive baseline and the library, in the same run, on loopback.
 
     python benchmarks/throughput.py [--data ../shared/eval/cnndm_dev.jsonl] [--seconds 20]
-                                    [--clients 1 8 32]
+                                    [--clients 1 2 4 8 16 32] [--cores 1 2] [--float32]
 
 Starts the real service (``summarizer serve``) and ``benchmarks/naive_baseline.py`` one after
 the other on 127.0.0.1, drives each with N concurrent clients posting CNN/DailyMail articles for
 a fixed time (bounded: no request is sent after the deadline), and prints articles/s, latency
-percentiles, non-200 answers and the server's peak RSS, with the ratio to the baseline.
+percentiles, non-200 answers and the server's peak RSS, with the ratio to the baseline. The
+library's own rate on the same articles (``summarize_many``, 16 per call, in a child process with
+the service's settings) is measured in the same run, and the service at 8 clients is measured
+again on 1..N cores (CPU affinity and torch threads set to the core count). The result cache is
+off throughout.
 """
 
 from __future__ import annotations
@@ -50,9 +54,14 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start(command: list[str], port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+def start(
+    command: list[str], port: int, extra_env: dict[str, str] | None = None, cpus: list[int] | None = None
+) -> subprocess.Popen:
     env = {**os.environ, "SUMMARIZER_LOG_LEVEL": "warning", **(extra_env or {})}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pin
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -65,6 +74,14 @@ def start(command: list[str], port: int, extra_env: dict[str, str] | None = None
         time.sleep(0.5)
     process.kill()
     raise SystemExit(f"server not ready in 120 s: {' '.join(command)}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 async def drive(port: int, articles: list[str], clients: int, seconds: float) -> dict:
@@ -101,11 +118,39 @@ async def drive(port: int, articles: list[str], clients: int, seconds: float) ->
     }
 
 
+LIBRARY_CHUNK = 16  # articles per summarize_many call, as in benchmarks/library.py
+
+
+def library_rate(articles: list[str], seconds: float) -> float:
+    """Articles/s of ``summarize_many`` in a fresh process (the service's default settings, no HTTP)."""
+    code = (
+        "import json, sys, time\n"
+        "from summarizer import Summarizer\n"
+        "articles = json.load(sys.stdin); s = Summarizer.load(); s.summarize_many(articles[:4])\n"
+        f"done, i, started = 0, 0, time.perf_counter()\n"
+        f"while time.perf_counter() - started < {seconds}:\n"
+        f"    batch = [articles[(i + k) % len(articles)] for k in range({LIBRARY_CHUNK})]\n"
+        f"    s.summarize_many(batch); done += len(batch); i += len(batch)\n"
+        "print(done / (time.perf_counter() - started))\n"
+    )
+    env = {**os.environ, "SUMMARIZER_LOG_LEVEL": "warning"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=json.dumps(articles), capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"library run failed: {out.stderr[-2000:]}")
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 2, 4, 8, 16, 32])
+    parser.add_argument(
+        "--cores", type=int, nargs="*", default=None, help="core counts for the 8-client scaling table (default 1..N)"
+    )
+    parser.add_argument("--float32", action="store_true", help="also run the service forced to the fp32 encoder")
     parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help="throughput/latency chart PNG ('' for none)")
     args = parser.parse_args(argv)
     with args.data.open(encoding="utf-8") as fh:
@@ -114,13 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     def serve(port: int) -> list[str]:
         return [sys.executable, "-m", "summarizer", "serve", "--port", str(port)]
 
-    # (command, environment): the service as auto configures it, the service forced to the fp32
-    # encoder (what the precision choice is worth), and the naive baseline.
-    servers = {
-        "summarizer serve": (serve, NO_CACHE),
-        "summarizer serve, float32": (serve, {**NO_CACHE, "SUMMARIZER_PRECISION": "float32"}),
-        "naive baseline": (lambda port: [sys.executable, "benchmarks/naive_baseline.py", "--port", str(port)], {}),
-    }
+    # (command, environment): the service as auto configures it, optionally the service forced to
+    # the fp32 encoder (what the precision choice is worth), and the naive baseline.
+    servers = {"summarizer serve": (serve, NO_CACHE)}
+    if args.float32:
+        servers["summarizer serve, float32"] = (serve, {**NO_CACHE, "SUMMARIZER_PRECISION": "float32"})
+    servers["naive baseline"] = (lambda port: [sys.executable, "benchmarks/naive_baseline.py", "--port", str(port)], {})
     # Must-show of the throughput issue: one ~500-word article, one client.
     single = min(articles, key=lambda a: abs(len(a.split()) - 500))
     results: dict[tuple[str, int | str], dict] = {}
@@ -135,11 +179,19 @@ def main(argv: list[str] | None = None) -> int:
                 results[(name, clients)] = asyncio.run(drive(port, articles, clients, args.seconds))
                 results[(name, clients)]["rss"] = peak_rss_mb(process.pid)
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
+    library = library_rate(articles, args.seconds)
+    cpus = sorted(os.sched_getaffinity(0))
+    scaling: dict[int, dict] = {}
+    for cores in args.cores if args.cores is not None else range(1, len(cpus) + 1):
+        port = free_port()
+        pinned = {**NO_CACHE, "SUMMARIZER_TORCH_THREADS": str(cores)}
+        process = start(serve(port), port, pinned, cpus=cpus[:cores])
+        try:
+            asyncio.run(drive(port, articles, 8, 3))
+            scaling[cores] = asyncio.run(drive(port, articles, 8, args.seconds))
+        finally:
+            stop(process)
 
     print(f"{len(articles)} articles, {args.seconds:.0f} s per level, loopback, {os.cpu_count()} CPUs")
     print(f"'1 (500 words)': one client sending one {len(single.split())}-word article repeatedly")
@@ -152,6 +204,15 @@ def main(argv: list[str] | None = None) -> int:
             f"| {name} | {clients} | {r['rate']:.2f} | {ratio} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
             f"| {r['errors']} | {r['rss']:.0f} |"
         )
+    service8 = results.get(("summarizer serve", 8))
+    print(f"\nlibrary, summarize_many ({LIBRARY_CHUNK} per call, same articles, no HTTP): {library:.2f} articles/s")
+    if service8:
+        print(f"service at 8 clients / library: {service8['rate'] / library:.0%}")
+    if scaling:
+        print("\n| cores (affinity and torch threads) | clients | articles/s | p50 ms | p95 ms | non-200 |")
+        print("|---|---|---|---|---|---|")
+        for cores, r in scaling.items():
+            print(f"| {cores} | 8 | {r['rate']:.2f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['errors']} |")
     if str(args.plot):
         title = f"{len(articles)} articles, {args.seconds:.0f} s per level, loopback, {os.cpu_count()} CPUs"
         print(f"chart: {throughput_chart(results, args.plot, title)}")

