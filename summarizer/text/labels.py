@@ -166,6 +166,27 @@ def is_caption(display_text: str, *, labelled: bool) -> bool:
     return labelled or _PHOTO_MARKER_RE.search(display_text) is not None
 
 
+# A caption label: a sentence-case phrase of up to four words and a colon ("Fighter ace: ", "Tragic: "),
+# not followed by a quote ("Police said: 'We...", "He told Racemail: '...": that is speech).
+_CAPTION_LABEL_RE = re.compile(r"(?P<label>[A-Z][a-z]+(?:\s+[a-z]+){0,3}):\s+(?![\"'“‘])")
+SPEECH_VERBS = frozenset(["said", "says", "told", "added", "adds", "explained", "wrote", "writes", "reads", "stated"])
+# A sentence end: a closing quote alone is none ("...a film dubbed ‘The First Great Escape’").
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def is_labelled_caption(span: str) -> bool:
+    """A photo caption standing as a sentence: "Fighter ace: Squadron Leader Douglas Bader in 1941".
+
+    A caption label opens it, and it has no sentence end or it says where the photo sits ("(pictured)",
+    "(left)"). "Label: a full sentence." stays content: a news page writes body sentences that way too;
+    so do section labels ("Why it matters: ...") and speech ("He added: ...").
+    """
+    match = _CAPTION_LABEL_RE.match(span)
+    if match is None or match.group("label").split()[-1].lower() in SPEECH_VERBS or _LABEL_RE.match(span):
+        return False
+    return _SENTENCE_END_RE.search(span.rstrip()) is None or _PHOTO_MARKER_RE.search(span) is not None
+
+
 def is_boilerplate(display_text: str) -> bool:
     """True for bylines, captions, credits and navigation text that never belong in a summary."""
     if _BOILERPLATE_RE.match(display_text) or _BOILERPLATE_ANYWHERE_RE.search(display_text):

@@ -1,7 +1,8 @@
 """Sentence segmentation with exact character offsets into the submitted text.
 
 Blocks first (paragraphs, list items, headings: things a line break ends), then pysbd inside
-each block, then a repair pass for the cases pysbd misses (a missing space after a period).
+each block, then a repair pass for the cases pysbd misses (a missing space after a period, a title it
+ends a sentence on: "Army Spc. | Caleb Barnes").
 Offsets always refer to the caller's original string; nothing here rewrites it.
 """
 
@@ -14,7 +15,14 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from summarizer.text.labels import is_boilerplate, is_caption, is_header_only, leading_label_length
+from summarizer.text.labels import (
+    SPEECH_VERBS,
+    is_boilerplate,
+    is_caption,
+    is_header_only,
+    is_labelled_caption,
+    leading_label_length,
+)
 from summarizer.text.sbd import FastSegmenter
 
 # Characters that render as nothing; text made only of these is empty.
@@ -64,37 +72,28 @@ _CLAUSE_CUES = frozenset(
 _TOKEN_RE = re.compile(r"\S+")
 _MISSED_END_RE = re.compile(r"[a-z0-9)][.!?][\"'”’)]*$")  # "over.’", "hard." (not "U.S."; "Mr." needs a capital next)
 _SENTENCE_START_RE = re.compile(r"[\"'“‘(]?[A-Z]")
-_ABBREVIATIONS = frozenset(
+# Titles written before a name. pysbd ends a sentence after the ones it does not know as such ("Army
+# Spc. Caleb Barnes": "Spc.", "Pvt.", "Pfc.", "Insp.", "Atty.", "Pte."), and a tokenised source may break
+# the line after any of them ("police sgt.\njeremy sutton"): ``_join_titles`` and ``_blocks`` undo both.
+# "St." is left out: it is also a street, which ends sentences ("on Main St."); pysbd never splits after it.
+_TITLES = frozenset(
     [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "jr",
-        "sr",
-        "prof",
-        "gen",
-        "sen",
-        "rep",
-        "gov",
-        "lt",
-        "col",
-        "sgt",
-        "capt",
-        "cpl",
-        "pte",
-        "no",
-        "vs",
-        "etc",
-        "inc",
-        "co",
-        "corp",
-        "ltd",
-        "mt",
-        "ft",
+        "spc", "sgt", "cpl", "pvt", "pfc", "pte", "lcpl", "lt", "lieut", "col", "gen", "brig", "capt", "cpt", "maj",
+        "adm", "cmdr", "cdr", "rep", "reps", "sen", "sens", "gov", "rev", "fr", "det", "insp", "supt", "atty", "prof",
+        "dr", "mr", "mrs", "ms", "messrs", "hon",
     ]
-)
+)  # fmt: skip
+_TITLE_END_RE = re.compile(r"(?<![\w.])(?:" + "|".join(sorted(_TITLES)) + r")\.$", re.IGNORECASE)
+_NEXT_WORD_RE = re.compile(r"[\"'“‘(]?([^\W\d_][\w'’-]*)")
+# Words that start a new sentence rather than continue a name ("...to Sgt. The ceremony...").
+_SENTENCE_OPENERS = frozenset(
+    [
+        "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "this", "that", "these", "those", "his", "her",
+        "their", "its", "there", "here", "but", "and", "or", "so", "in", "on", "at", "of", "to", "for", "by", "with",
+        "from", "as", "if", "when", "what", "who", "why", "how", "however", "meanwhile", "then",
+    ]
+)  # fmt: skip
+_ABBREVIATIONS = _TITLES | frozenset(["st", "jr", "sr", "no", "vs", "etc", "inc", "co", "corp", "ltd", "mt", "ft"])
 MIN_CONTENT_WORDS = 3  # shorter fragments ("Key points", "asdf") are not sentences to summarize
 
 
@@ -180,10 +179,15 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
             b_start, b_end, b_para = blocks[-1]
             prev_line = text[text.rfind("\n", b_start, b_end) + 1 or b_start : b_end]
             continues = (
-                not prev_line.rstrip().endswith(_LINE_END_PUNCT)
-                and not _BULLET_RE.match(line)
+                not _BULLET_RE.match(line)
                 and not _BULLET_RE.match(prev_line)
-                and len(prev_line) > 60  # short unpunctuated lines are headings, not wraps
+                and (
+                    (
+                        not prev_line.rstrip().endswith(_LINE_END_PUNCT)
+                        and len(prev_line) > 60  # short unpunctuated lines are headings, not wraps
+                    )
+                    or _title_before_name(prev_line.rstrip(), line)
+                )
             )
             if continues:
                 blocks[-1] = (b_start, end, b_para)
@@ -217,6 +221,26 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _title_before_name(before: str, after: str) -> bool:
+    """``before`` ends with a title ("Spc.", "sgt.") and ``after`` opens with a name, not a new sentence."""
+    word = _NEXT_WORD_RE.match(after)
+    return (
+        word is not None and word.group(1).lower() not in _SENTENCE_OPENERS and _TITLE_END_RE.search(before) is not None
+    )
+
+
+def _join_titles(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a span ending with a title to the next one when that one opens with a name ("Army Spc. |
+    Caleb Barnes, 22, ..."): pysbd ends sentences after titles it does not know."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and not text[out[-1][1] : s].strip() and _title_before_name(text[out[-1][0] : out[-1][1]], text[s:e]):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def _repair_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in spans:
@@ -238,24 +262,39 @@ _MISSED_START_RE = re.compile(
 
 
 _LABEL_START_RE = re.compile(r"[A-Z][a-z]+(?:\s+[a-z]+){0,3}:\s")
-_SPEECH_VERBS = frozenset(["said", "says", "told", "added", "adds", "explained", "wrote", "writes", "reads", "stated"])
+
+
+# A sentence does not end on these: "Fall of an | Empire: The Story of...", "a piece in | The Boston Globe".
+_NO_END_WORDS = frozenset(
+    [
+        "a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "by", "from", "into", "onto", "and", "or", "as",
+        "than",
+    ]
+)  # fmt: skip
 
 
 def _ends_lower_word(text: str, start: int, at: int) -> bool:
-    """The word before ``at`` is not capitalised ("in Oregon (right) A..." yes; "Carnival Cruise Liners" no)."""
+    """The word before ``at`` is not capitalised ("in Oregon (right) A..." yes; "Carnival Cruise Liners" no)
+    or closes a quote ("a film dubbed ‘The First Great Escape’ The story..." yes), and can end a sentence
+    ("a piece in The Boston Globe" no)."""
     before = text[start:at].split()
-    return bool(before) and not before[-1].lstrip("\"'“‘(")[:1].isupper()
+    if not before or before[-1] in _NO_END_WORDS:
+        return False
+    return before[-1].endswith(("’", "”")) or not before[-1].lstrip("\"'“‘(")[:1].isupper()
 
 
 def _speech_label(label: str | None) -> bool:
     """'Liners in statement said: "...' is speech, not a caption label."""
-    return label is not None and label.split()[-1].lower() in _SPEECH_VERBS
+    return label is not None and label.split()[-1].lower() in SPEECH_VERBS
 
 
 def _split_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A span over RUN_SPLIT_CHARS cut where a sentence visibly starts without the last one ending."""
-    if end - start <= RUN_SPLIT_CHARS:
-        return [(start, end)]
+    """A span cut where a sentence visibly starts without the last one ending.
+
+    Every span over RUN_SPLIT_CHARS is cut; a shorter one only when a piece comes out as a caption
+    ("...starring Kenneth More (pictured) | A series of ladders..."), so that the body sentence glued to it
+    stands alone. Speech a cut would break ("He told | Racemail: '...'") yields no caption and stays whole.
+    """
     cuts = [
         m.end()
         for m in _MISSED_START_RE.finditer(text, start, end)
@@ -264,8 +303,28 @@ def _split_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
         and _ends_lower_word(text, start, m.start())
         and not _speech_label(m.group("label"))
     ]
+    short = end - start <= RUN_SPLIT_CHARS
+    if short:  # a leading "Scroll down for video" is a label, not a sentence: the span keeps it
+        lead = start + leading_label_length(text[start:end], paragraph_start=False)[0]
+        cuts = [c for c in cuts if c > lead]
+    if not cuts:
+        return [(start, end)]
     bounds = [start, *cuts, end]
-    return [(a, len(text[:b].rstrip())) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
+    pieces = [(a, len(text[:b].rstrip())) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
+    if short and not any(
+        _caption(text[a:b], leading_label_length(text[a:b], paragraph_start=False)[0], from_run=True) for a, b in pieces
+    ):
+        return [(start, end)]
+    return pieces
+
+
+def _caption(span: str, label_len: int, *, from_run: bool) -> bool:
+    """A photo caption (``label_len``: the span's leading labels, such as "Scroll down for video")."""
+    if _BULLET_RE.match(span):  # "- Revenue: up 5%": a list item has no end punctuation and is no caption
+        return False
+    if is_labelled_caption(span) or (label_len > 0 and is_labelled_caption(span[label_len:])):
+        return True
+    return from_run and is_caption(span, labelled=label_len > 0 or _LABEL_START_RE.match(span) is not None)
 
 
 def _pseudo_split(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
@@ -330,7 +389,7 @@ def segment(text: str) -> list[Sentence]:
             paragraph += 1
             in_paragraph = 0
         spans: list[tuple[int, int, bool, bool]] = []  # start, end, pseudo, cut from a run
-        for s, e in _repair_glued(text, _split_block(text, b_start, b_end)):
+        for s, e in _repair_glued(text, _join_titles(text, _split_block(text, b_start, b_end))):
             pieces = _split_run(text, s, e)
             for rs, re_ in pieces:
                 spans.extend((*piece, len(pieces) > 1) for piece in _pseudo_split(text, rs, re_))
@@ -360,10 +419,7 @@ def segment(text: str) -> list[Sentence]:
                     paragraph=paragraph,
                     position_in_paragraph=in_paragraph,
                     section=section,
-                    boilerplate=is_boilerplate(shown)
-                    or (
-                        from_run and is_caption(span, labelled=label_len > 0 or _LABEL_START_RE.match(span) is not None)
-                    ),
+                    boilerplate=is_boilerplate(shown) or _caption(span, label_len, from_run=from_run),
                     heading=heading,
                     content_start=s + label_len,
                     pseudo=pseudo,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.text.labels import WHY_IT_MATTERS, is_boilerplate, is_header_only, leading_label_length
+from summarizer.text.labels import (
+    WHY_IT_MATTERS,
+    is_boilerplate,
+    is_header_only,
+    is_labelled_caption,
+    leading_label_length,
+)
 
 
 def stripped(span: str, *, paragraph_start: bool = True) -> tuple[str, str | None]:
@@ -231,3 +237,39 @@ def test_long_text_starting_with_by_and_a_name_is_not_a_byline() -> None:
     long = "By Smith " + "And Jones " * 10
     assert len(long) >= 80
     assert not is_boilerplate(long)
+
+
+# -- is_labelled_caption ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        "Fighter ace: Squadron Leader Douglas Bader in 1941",
+        "Suspended: Britt McHenry has been suspended from ESPN for one week for the offensive rant",
+        "Fighter ace: Douglas Bader's story is to be told in a Hollywood film dubbed ‘The First Great Escape’",
+        "Under the sea: Marine organisms such as seaweed and sea urchins are still attached to the land mass",
+        # A photo position marks a caption even with a full stop (lower-cased caption lines in the dev file).
+        "Shine on: maticevski (left), ginger & smart (middle), and johanna johnson (right) wowed with metallic golds.",
+        "Plans: maren sanchez, pictured in the dress she had planned to wear to prom, was excited about the dance.",
+    ],
+)
+def test_labelled_captions(span: str) -> None:
+    assert is_labelled_caption(span)
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        "Breakthrough: Scientists found the cause of the outbreak on Monday.",  # a full sentence is content
+        "Vile acts: Police have recovered videos showing the teacher molesting boys at a karate studio.",
+        "He added: ‘True compassion isn’t giving people a benefits cheque (pictured) – it’s a chance",  # speech
+        "Police said: 'We are looking for two men in their twenties",
+        "Twitter: ‘If you are pregnant in Poldark times expect to have it in the next 10 minutes",
+        "Why it matters: it raises taxes for most residents",  # a section label
+        "Mr Smith was pictured leaving court",  # no label
+        "Market Reaction: stocks fell",  # Title Case: a newsletter label, not DailyMail's caption style
+    ],
+)
+def test_not_labelled_captions(span: str) -> None:
+    assert not is_labelled_caption(span)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,6 +119,41 @@ def only(text: str) -> Sentence:
 def test_abbreviations_do_not_split() -> None:
     text = "The U.S. economy grew last year. Mr. Smith met officials on Jan. 5 in Washington."
     assert texts(text) == ["The U.S. economy grew last year.", "Mr. Smith met officials on Jan. 5 in Washington."]
+
+
+def test_a_title_before_a_name_does_not_end_the_sentence() -> None:
+    # pysbd does not know "Spc." as a title (dev file: "...the eighth-grader's boyfriend, Army Spc. | Caleb Barnes").
+    text = (
+        "She drove her daughter and the girl's boyfriend, Army Spc. Caleb Barnes, to a concert, court documents "
+        "say. He was arrested later."
+    )
+    assert texts(text) == [
+        "She drove her daughter and the girl's boyfriend, Army Spc. Caleb Barnes, to a concert, court documents say.",
+        "He was arrested later.",
+    ]
+
+
+@pytest.mark.parametrize("title", ["Spc.", "Pvt.", "Pfc.", "Pte.", "Insp.", "Atty.", "Lieut.", "Cdr.", "spc."])
+def test_titles_pysbd_does_not_know_keep_the_name(title: str) -> None:
+    text = f"The court heard from {title} John Smith on Monday. The case goes on."
+    assert texts(text) == [f"The court heard from {title} John Smith on Monday.", "The case goes on."]
+
+
+def test_a_title_at_a_line_end_keeps_the_name_on_the_next_line() -> None:
+    text = "It was stolen last week.\nDet.\nMcGowan said police do not know who took it."
+    assert texts(text) == ["It was stolen last week.", "Det. McGowan said police do not know who took it."]
+    # Lower-cased, tokenised sources put every sentence on a line, and broke the line after the title too.
+    text = "investigators are looking into it, said police sgt.\njeremy sutton.\nhe did not explain."
+    assert texts(text) == ["investigators are looking into it, said police sgt. jeremy sutton.", "he did not explain."]
+
+
+def test_a_title_before_a_new_sentence_still_ends_it() -> None:
+    assert texts("He was promoted to Spc. The ceremony was short.") == [
+        "He was promoted to Spc.",
+        "The ceremony was short.",
+    ]
+    # "St." is also a street, and a line may end on one.
+    assert texts("He lives on Main St.\nPolice came.") == ["He lives on Main St.", "Police came."]
 
 
 def test_decimals_and_money_do_not_split() -> None:
@@ -476,3 +512,93 @@ def test_scroll_down_for_video_moves_start_and_keeps_the_sentence() -> None:
     (sentence,) = segment(text)
     assert sentence.text.startswith("A young woman") and not sentence.boilerplate
     assert text[sentence.start : sentence.content_start].strip() == "Scroll down for video"
+
+
+# Caption and body glued in a span under RUN_SPLIT_CHARS (dev-file shapes).
+def test_a_short_span_with_a_photo_caption_is_cut_and_the_caption_flagged() -> None:
+    text = (
+        "His story was the subject of a 1956 film starring Kenneth More (pictured) A series of makeshift "
+        "ladders were made from wood plundered from a wrecked hut."
+    )
+    assert len(text) < 350
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [(s.text, s.boilerplate) for s in sentences] == [
+        ("His story was the subject of a 1956 film starring Kenneth More (pictured)", True),
+        ("A series of makeshift ladders were made from wood plundered from a wrecked hut.", False),
+    ]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+
+
+def test_short_labelled_captions_are_cut_from_the_body() -> None:
+    text = (
+        "Aftermath: The trailer was found 30 metres away from the main vehicle Poignant: Vegetables he sold at "
+        "the market were found in the trailer He added that those using the road were doing so illegally."
+    )
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.boilerplate for s in sentences] == [True, True, False]
+    assert sentences[-1].text == "He added that those using the road were doing so illegally."
+
+
+def test_scroll_down_and_a_caption_glued_to_the_body_are_cut_from_it() -> None:
+    text = (
+        "Scroll down for video Last week she was barely showing - but Demelza is now the proud mother to the "
+        "show's latest addition He may have married his kitchen maid out of duty, but he loves her."
+    )
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.boilerplate for s in sentences] == [True, False]
+    assert sentences[1].text == "He may have married his kitchen maid out of duty, but he loves her."
+
+
+def test_short_spans_without_a_caption_are_not_cut() -> None:
+    for text in [
+        "He told Racemail: ‘I have a kind invitation from the chairman to attend any home game this season.’",
+        "The teenager then texted Barnes: 'She threatened to throw me out of the house,' the affidavit said.",
+        "The research, carried out by Leeds University and reported in The Times, shows the population will rise.",
+        "The film Fall of an Empire: The Story of Katherine is available in cinemas and on DVD from today.",
+    ]:
+        (sentence,) = segment(text)
+        assert sentence.text == text and not sentence.boilerplate
+
+
+def test_a_labelled_caption_opening_the_article_is_not_its_first_sentence() -> None:
+    text = (
+        "Fighter ace: Douglas Bader's story is to be told in a Hollywood film dubbed ‘The First Great Escape’ "
+        "The story of how Douglas Bader recovered from losing both legs is remarkable enough. But now another "
+        "chapter of his war is to be told."
+    )
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.boilerplate for s in sentences] == [True, False, False]
+    assert sentences[1].text.startswith("The story of how")
+
+
+def test_a_labelled_caption_standing_as_a_sentence_is_flagged() -> None:
+    text = (
+        "ESPN said the reporter broke its rules. Suspended: Britt McHenry has been suspended for one week for the "
+        "rant\n\nShine on: maticevski (left) and johanna johnson (right) wowed with metallic golds.\n\n"
+        "Breakthrough: Scientists found the cause of the outbreak on Monday."
+    )
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert [s.boilerplate for s in sentences] == [False, True, True, False]
+
+
+def test_labelled_list_items_and_section_labels_are_not_captions() -> None:
+    text = "Key results:\n- Revenue: up 5% on the year\n- Costs: flat\n\nWhy it matters: it raises taxes for most"
+    sentences = segment(text)
+    check_invariants(text, sentences)
+    assert not any(s.boilerplate for s in sentences), [s.text for s in sentences]
+
+
+def test_a_run_is_not_cut_after_a_word_no_sentence_ends_on() -> None:
+    text = (
+        "The research, carried out by Leeds University over three years and reported in The Times, shows that the "
+        "population will rise by fourteen million people over the next forty years as families grow and people "
+        "live longer The authors said the rise would put pressure on housing, schools and hospitals in every "
+        "region of the country, and that planners should start preparing for it now."
+    )
+    assert len(text) > 350
+    assert [s.text.split()[0] for s in segment(text)] == ["The", "The"]  # cut before "The authors", not "The Times"
