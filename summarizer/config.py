@@ -57,7 +57,10 @@ class Settings(BaseSettings):
         default=None,
         ge=16,
         le=1_000_000,
-        description="Most padded tokens per forward pass (default: 512 CPU, 16384 GPU).",
+        description=(
+            "Most padded tokens per forward pass (default: 2048 on CPU for BERT encoders, run in length "
+            "groups; 512 for other encoders on CPU; 16384 on GPU)."
+        ),
     )
     max_seq_length: int = Field(default=256, ge=16, le=4096, description="Encoder window in tokens.")
     torch_threads: int | None = Field(default=None, ge=1, le=512)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -30,7 +31,7 @@ _MAX_GROUP = 256  # windows per attention call
 ROW_ALIGN = 64
 
 
-def supports(model: torch.nn.Module) -> bool:
+def supports(model: object) -> bool:
     """A BERT encoder with absolute positions and exact GELU, the architecture this pass implements."""
     config = getattr(model, "config", None)
     return (
@@ -96,7 +97,7 @@ def _norm(module: torch.nn.LayerNorm) -> tuple[torch.Tensor, torch.Tensor, float
 class GroupedBert:
     """Per-window sums of the last hidden states of a ``BertModel``, computed in length groups."""
 
-    def __init__(self, model: torch.nn.Module, chunk_tokens: int = DEFAULT_CHUNK_TOKENS) -> None:
+    def __init__(self, model: Any, chunk_tokens: int = DEFAULT_CHUNK_TOKENS) -> None:  # a transformers BertModel
         if not supports(model):
             raise ValueError("GroupedBert runs BERT encoders with absolute positions and exact GELU only")
         config = model.config
