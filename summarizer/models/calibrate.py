@@ -1,7 +1,7 @@
 """Child process of ``engine_choice.resolve``: time the encoder paths, cache the winner, print its record.
 
-    python -m summarizer.models.calibrate '{"model_dir": ..., "engine": ..., "cache": ..., "choice_file": ...,
-                                            "threads": ..., "candidates": ["torch/float32", ...]}'
+    python -m summarizer.models.calibrate '{"model_dir": ..., "cache": ..., "choice_file": ..., "threads": ...,
+                                            "candidates": ["torch/float32", ...]}'
 
 Run apart from the serving process so that the candidates it loads are gone when it exits.
 """

@@ -7,6 +7,7 @@ windows whose embeddings are averaged (weighted by their token counts).
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import time
 from pathlib import Path
@@ -121,10 +122,15 @@ class TransformerEncoder:
         self.runner: OnnxRunner | None = None  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
         self.quantized = False
         self.engine_choice: EngineChoice | None = None  # set when precision=auto timed the candidates
-        # On a CPU, BERT encoders run in length groups with one dense pass per chunk (grouped_bert.py).
-        self.grouped: grouped_bert.GroupedBert | None = None
-        if device.type == "cpu" and grouped_bert.supports(model):
-            self.grouped = grouped_bert.GroupedBert(model, batch_tokens or grouped_bert.DEFAULT_CHUNK_TOKENS)
+        self._chunk_tokens = batch_tokens or grouped_bert.DEFAULT_CHUNK_TOKENS
+
+    @functools.cached_property
+    def grouped(self) -> grouped_bert.GroupedBert | None:
+        """On a CPU, BERT encoders run in length groups with one dense pass per chunk (grouped_bert.py);
+        built on first use, so an encoder that ONNX Runtime runs never holds its fused weights."""
+        if self._device.type == "cpu" and grouped_bert.supports(self.model):
+            return grouped_bert.GroupedBert(self.model, self._chunk_tokens)
+        return None
 
     @classmethod
     def load(
@@ -159,7 +165,7 @@ class TransformerEncoder:
         if (precision or "auto") == "auto" and torch_device.type == "cpu":
             if engine not in ("auto", "torch", "onnx"):
                 raise ModelLoadError(f"unknown engine {engine!r}: use auto, torch or onnx")
-            record = engine_choice.resolve(directory, engine, cache, cls._candidates(engine))
+            record = engine_choice.resolve(directory, cache, cls._candidates(engine))
             engine, precision = record.chosen.split("/")
         int8 = precision == "int8"
         dtype = torch.float32 if int8 else resolve_dtype(precision, torch_device)
@@ -219,9 +225,7 @@ class TransformerEncoder:
             return encoder
 
         key = engine_choice.key_for(directory)
-        # Ordered as cpu_candidates orders them: torch fp32 first, the path that must build.
-        order = {c.label: i for i, c in enumerate(cpu_candidates(native_bf16=True, onnx=True))}
-        _, record, _ = choose(sorted(candidates, key=lambda c: order.get(c.label, 99)), build, choice_file, key)
+        _, record, _ = choose(candidates, build, choice_file, key)
         return record
 
     @property
@@ -255,12 +259,10 @@ class TransformerEncoder:
         lengths = [len(ids) for ids in enc["input_ids"]]
         sums = np.zeros((len(texts), self.dimension), dtype=np.float64)
         counts = np.zeros(len(texts), dtype=np.float64)
-        if self.runner is not None:  # ONNX Runtime: every window alone, no padding (see OnnxRunner)
-            np.add.at(sums, owner, self.runner.token_sums(enc["input_ids"]))
-            np.add.at(counts, owner, np.asarray(lengths, dtype=np.float64))
-            return _mean_pool(sums, counts)
-        if self.grouped is not None:
-            np.add.at(sums, owner, self.grouped.token_sums(enc["input_ids"]))
+        # ONNX Runtime (every window alone) or the grouped pass: unpadded windows in, per-window sums out.
+        unpadded = self.runner if self.runner is not None else self.grouped
+        if unpadded is not None:
+            np.add.at(sums, owner, unpadded.token_sums(enc["input_ids"]))
             np.add.at(counts, owner, np.asarray(lengths, dtype=np.float64))
             return _mean_pool(sums, counts)
         with torch.inference_mode():

@@ -105,18 +105,18 @@ def key_for(model_dir: Path) -> str:
     return machine_key(onnx_engine.weights_digest(model_dir), torch.get_num_threads(), versions)
 
 
-def resolve(model_dir: Path, engine: str, cache: Path, candidates: Sequence[Candidate]) -> EngineChoice:
+def resolve(model_dir: Path, cache: Path, candidates: Sequence[Candidate]) -> EngineChoice:
     """The path ``precision=auto`` runs: cached for this machine, or measured in a child process.
 
     The child loads every candidate, times them and caches the winner, then exits: the serving
-    process loads only the path chosen, so its memory never holds the others (measured: about 90 MB
-    less resident at start-up than timing them in-process).
+    process loads only the path chosen, so its memory never holds the fp32 copy or the paths it
+    did not pick. ``candidates`` come in ``cpu_candidates`` order (torch fp32, which must build, first).
     """
     choice_file = cache / CHOICE_FILE
-    cached = _read_cache(choice_file).get(key_for(model_dir))
-    labels = {c.label for c in candidates}
-    if cached and cached.get("chosen") in labels:
-        return EngineChoice(cached["chosen"], cached.get("timings_ms", {}), "cached", cached.get("rounds", ROUNDS))
+    cached = _cached(choice_file, key_for(model_dir), candidates)
+    if cached is not None:
+        return cached
+    labels = [c.label for c in candidates]
     command = [
         sys.executable,
         "-m",
@@ -124,11 +124,10 @@ def resolve(model_dir: Path, engine: str, cache: Path, candidates: Sequence[Cand
         json.dumps(
             {
                 "model_dir": str(model_dir),
-                "engine": engine,
                 "cache": str(cache),
                 "choice_file": str(choice_file),
                 "threads": torch.get_num_threads(),
-                "candidates": sorted(labels),
+                "candidates": labels,
             }
         ),
     ]
@@ -175,12 +174,10 @@ def choose(
     A candidate that fails to build (an ONNX export error) is left out with a warning; torch fp32
     always builds, or the model could not load at all.
     """
-    by_label = {c.label: c for c in candidates}
-    cached = _read_cache(cache_file).get(key)
-    if cached and cached.get("chosen") in by_label:
-        candidate = by_label[cached["chosen"]]
-        record = EngineChoice(candidate.label, cached.get("timings_ms", {}), "cached", cached.get("rounds", ROUNDS))
-        return candidate, record, build(candidate)
+    cached = _cached(cache_file, key, candidates)
+    if cached is not None:
+        candidate = next(c for c in candidates if c.label == cached.chosen)
+        return candidate, cached, build(candidate)
     encoders: dict[Candidate, SupportsEncode] = {}
     for candidate in candidates:
         try:
@@ -195,6 +192,14 @@ def choose(
     log.info("encoder path %s chosen; calibration ms: %s", winner.label, timings)
     _write_cache(cache_file, key, record)
     return winner, record, encoders[winner]
+
+
+def _cached(path: Path | None, key: str, candidates: Sequence[Candidate]) -> EngineChoice | None:
+    """The record cached for ``key`` when it names one of ``candidates``."""
+    cached = _read_cache(path).get(key)
+    if not cached or cached.get("chosen") not in {c.label for c in candidates}:
+        return None
+    return EngineChoice(cached["chosen"], cached.get("timings_ms", {}), "cached", cached.get("rounds", ROUNDS))
 
 
 def _read_cache(path: Path | None) -> dict:

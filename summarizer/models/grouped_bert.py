@@ -14,6 +14,7 @@ computes what that model computes: the tests compare it with the Hugging Face fo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -135,58 +136,53 @@ class GroupedBert:
         sums = np.zeros((len(windows), self.hidden), dtype=np.float32)
         for chunk in plan_groups(lengths, chunk_tokens=self.chunk_tokens):
             shapes = [(len(group), lengths[group[-1]]) for group in chunk]
-            ids, positions, valid, masks = self._layout(windows, chunk, shapes)
-            hidden = self._encode(ids, positions, shapes, masks)
-            hidden = hidden.float() * valid[:, None]
-            offset = 0
-            for group, (batch, longest) in zip(chunk, shapes, strict=True):
-                rows = hidden[offset : offset + batch * longest].view(batch, longest, self.hidden)
-                sums[group] = rows.sum(dim=1).numpy()
-                offset += batch * longest
+            rows = _row_slices(shapes)
+            ids, positions, valid, masks = self._layout(windows, chunk, shapes, rows)
+            hidden = self._encode(ids, positions, shapes, rows, masks).float() * valid[:, None]
+            for group, (batch, longest), span in zip(chunk, shapes, rows, strict=True):
+                sums[group] = hidden[span].view(batch, longest, self.hidden).sum(dim=1).numpy()
         return sums
 
-    def _layout(self, windows, chunk, shapes):
-        used = sum(b * n for b, n in shapes)
-        total = -(-used // ROW_ALIGN) * ROW_ALIGN  # the rows past ``used`` are padding outside every group
+    def _layout(self, windows, chunk, shapes, rows):
+        total = -(-rows[-1].stop // ROW_ALIGN) * ROW_ALIGN  # rows past the last group are padding outside every group
         ids = torch.zeros(total, dtype=torch.long)
         positions = torch.zeros(total, dtype=torch.long)
         valid = torch.zeros(total, dtype=torch.bool)
         masks: list[torch.Tensor | None] = []
-        offset = 0
-        for group, (batch, longest) in zip(chunk, shapes, strict=True):
+        for group, (batch, longest), span in zip(chunk, shapes, rows, strict=True):
             mask = torch.zeros(batch, longest, dtype=torch.bool)
             for row, w in enumerate(group):
-                start = offset + row * longest
+                start = span.start + row * longest
                 ids[start : start + len(windows[w])] = torch.as_tensor(windows[w], dtype=torch.long)
                 mask[row, : len(windows[w])] = True
-            positions[offset : offset + batch * longest] = torch.arange(longest).repeat(batch)
-            valid[offset : offset + batch * longest] = mask.reshape(-1)
+            positions[span] = torch.arange(longest).repeat(batch)
+            valid[span] = mask.reshape(-1)
             masks.append(None if bool(mask.all()) else mask[:, None, None, :])  # padded keys are masked out
-            offset += batch * longest
         return ids, positions, valid, masks
 
-    def _encode(self, ids, positions, shapes, masks) -> torch.Tensor:
+    def _encode(self, ids, positions, shapes, rows, masks) -> torch.Tensor:
         h, heads = self.hidden, self.heads
-        offset_end = sum(b * n for b, n in shapes)
-        x = self.word[ids] + self.position[positions] + self.token_type
-        x = F.layer_norm(x, (h,), *self.embedding_norm[:2], eps=self.embedding_norm[2])
+        x = _layer_norm(self.word[ids] + self.position[positions] + self.token_type, self.embedding_norm)
         for layer in self.layers:
             qkv = F.linear(x, *layer.qkv)
             context = torch.empty_like(x)
-            context[offset_end:] = 0  # alignment rows: no group writes them
-            offset = 0
-            for (batch, longest), mask in zip(shapes, masks, strict=True):
-                rows = slice(offset, offset + batch * longest)
-                q, k, v = qkv[rows].view(batch, longest, 3, heads, h // heads).permute(2, 0, 3, 1, 4)
+            context[rows[-1].stop :] = 0  # alignment rows: no group writes them
+            for (batch, longest), span, mask in zip(shapes, rows, masks, strict=True):
+                q, k, v = qkv[span].view(batch, longest, 3, heads, h // heads).permute(2, 0, 3, 1, 4)
                 attended = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-                context[rows].view(batch, longest, heads, h // heads).copy_(attended.transpose(1, 2))
-                offset += batch * longest
-            x = F.layer_norm(
-                F.linear(context, *layer.attention_out) + x,
-                (h,),
-                *layer.attention_norm[:2],
-                eps=layer.attention_norm[2],
-            )
+                context[span].view(batch, longest, heads, h // heads).copy_(attended.transpose(1, 2))
+            x = _layer_norm(F.linear(context, *layer.attention_out) + x, layer.attention_norm)
             inner = F.gelu(F.linear(x, *layer.intermediate))
-            x = F.layer_norm(F.linear(inner, *layer.output) + x, (h,), *layer.output_norm[:2], eps=layer.output_norm[2])
+            x = _layer_norm(F.linear(inner, *layer.output) + x, layer.output_norm)
         return x
+
+
+def _row_slices(shapes: Sequence[tuple[int, int]]) -> list[slice]:
+    """Where each group's ``batch x longest`` rows sit in the chunk's layout, end to end."""
+    ends = list(itertools.accumulate(batch * longest for batch, longest in shapes))
+    return [slice(end - batch * longest, end) for end, (batch, longest) in zip(ends, shapes, strict=True)]
+
+
+def _layer_norm(x: torch.Tensor, norm: tuple[torch.Tensor, torch.Tensor, float]) -> torch.Tensor:
+    weight, bias, eps = norm
+    return F.layer_norm(x, (x.shape[-1],), weight, bias, eps)

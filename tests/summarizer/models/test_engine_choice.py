@@ -128,12 +128,12 @@ def test_resolve_reads_the_cache_and_falls_back_to_fp32_when_timing_fails(
     (tmp_path / engine_choice.CHOICE_FILE).write_text(
         json.dumps({key: {"chosen": "torch/bfloat16", "timings_ms": {"torch/bfloat16": 1.0}}})
     )
-    cached = engine_choice.resolve(model_dir, "auto", tmp_path, candidates)
+    cached = engine_choice.resolve(model_dir, tmp_path, candidates)
     assert (cached.chosen, cached.source) == ("torch/bfloat16", "cached")
 
     def broken_child(*args, **kwargs):
         raise subprocess.CalledProcessError(1, args[0], stderr="boom")
 
     monkeypatch.setattr(engine_choice.subprocess, "run", broken_child)
-    fallback = engine_choice.resolve(model_dir, "auto", tmp_path / "elsewhere", candidates)
+    fallback = engine_choice.resolve(model_dir, tmp_path / "elsewhere", candidates)
     assert (fallback.chosen, fallback.source) == ("torch/float32", "fallback")
