@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="score only the first N articles")
     parser.add_argument("--sentences", type=int, default=3)
     parser.add_argument("--skip-bullets", action="store_true")
-    parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help="bar chart PNG ('' for none)")
+    parser.add_argument("--plot", default=str(DEFAULT_PLOT), help="bar chart PNG ('' for none)")
     args = parser.parse_args(argv)
     torch.manual_seed(0)
     with args.data.open(encoding="utf-8") as fh:
@@ -271,9 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     rouge = print_summary_table(systems, [r["reference"] for r in records], np.random.default_rng(0))
     precision = {} if args.skip_bullets else bullet_table(args.labels, args.data, summarizer)
-    if str(args.plot):
+    if args.plot:  # Path('') would be '.', so the empty string stays a string
         title = f"{len(records)} articles from {args.data.name}; bullets: {args.labels.name}, 5-fold CV"
-        print(f"chart: {quality_chart(rouge, precision, args.plot, title, baseline=f'Lead-{args.sentences}')}")
+        print(f"chart: {quality_chart(rouge, precision, Path(args.plot), title, baseline=f'Lead-{args.sentences}')}")
     output_check(records, summarizer)
     return 0
 

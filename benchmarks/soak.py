@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from throughput import DEFAULT_DATA, HOST, NO_CACHE, free_port, start
+from throughput import DEFAULT_DATA, HOST, NO_CACHE, free_port, running
 
 JSON = {"Content-Type": "application/json"}
 MALFORMED: list[tuple[bytes, dict[str, str]]] = [
@@ -102,14 +102,6 @@ async def burst(port: int, article: str, size: int) -> dict:
     }
 
 
-def stop(process) -> None:
-    process.terminate()
-    try:
-        process.wait(30)
-    except Exception:
-        process.kill()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -122,15 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
 
     port = free_port()
-    server = start([sys.executable, "-m", "summarizer", "serve", "--port", str(port)], port, NO_CACHE)
-    try:
+    with running([sys.executable, "-m", "summarizer", "serve", "--port", str(port)], port, NO_CACHE) as server:
         rss_ready = rss_mb(server.pid)
         asyncio.run(soak(port, articles, args.clients, min(10.0, args.seconds / 6), args.seed + 1))  # warm-up
         rss_start = rss_mb(server.pid)
         outcomes, latencies = asyncio.run(soak(port, articles, args.clients, args.seconds, args.seed))
         rss_end = rss_mb(server.pid)
-    finally:
-        stop(server)
 
     print(f"## Soak: {args.clients} clients, {args.seconds:.0f} s, default settings but the result cache off\n")
     print("| kind | status | count |\n|---|---|---|")
@@ -152,11 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     command = [sys.executable, "-m", "summarizer", "serve", "--port", str(port)]
-    server = start(command, port, {**NO_CACHE, "SUMMARIZER_MAX_QUEUE": "2"})
-    try:
+    with running(command, port, {**NO_CACHE, "SUMMARIZER_MAX_QUEUE": "2"}):
         result = asyncio.run(burst(port, articles[0], args.burst))
-    finally:
-        stop(server)
     reject = result["reject_ms"]
     print(f"\n## Overload: burst of {args.burst} concurrent requests, admission capacity 2 (SUMMARIZER_MAX_QUEUE=2)\n")
     print(f"statuses: {dict(sorted(result['statuses'].items()))}; Retry-After on 503s: {result['retry_after']}")

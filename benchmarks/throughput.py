@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -76,12 +78,20 @@ def start(
     raise SystemExit(f"server not ready in 120 s: {' '.join(command)}")
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
+@contextlib.contextmanager
+def running(
+    command: list[str], port: int, extra_env: dict[str, str] | None = None, cpus: list[int] | None = None
+) -> Iterator[subprocess.Popen]:
+    """A server started and ready for the block, stopped (SIGTERM, then kill) after it."""
+    process = start(command, port, extra_env, cpus)
     try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 async def drive(port: int, articles: list[str], clients: int, seconds: float) -> dict:
@@ -152,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         "--cores", type=int, nargs="*", default=None, help="core counts for the 8-client scaling table (default 1..N)"
     )
     parser.add_argument("--float32", action="store_true", help="also run the service forced to the fp32 encoder")
-    parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help="throughput/latency chart PNG ('' for none)")
+    parser.add_argument("--plot", default=str(DEFAULT_PLOT), help="throughput/latency chart PNG ('' for none)")
     args = parser.parse_args(argv)
     with args.data.open(encoding="utf-8") as fh:
         articles = [json.loads(line)["article"] for line in fh]
@@ -171,31 +181,26 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[tuple[str, int | str], dict] = {}
     for name, (command, env) in servers.items():
         port = free_port()
-        process = start(command(port), port, env)
-        try:
+        with running(command(port), port, env) as process:
             asyncio.run(drive(port, articles, 1, 3))  # warm-up
             results[(name, "1 (500 words)")] = asyncio.run(drive(port, [single], 1, min(args.seconds, 10)))
             results[(name, "1 (500 words)")]["rss"] = peak_rss_mb(process.pid)
             for clients in args.clients:
                 results[(name, clients)] = asyncio.run(drive(port, articles, clients, args.seconds))
                 results[(name, clients)]["rss"] = peak_rss_mb(process.pid)
-        finally:
-            stop(process)
     # The library on the very articles the service completed at 8 clients (clients start at the first
     # article and go in order), so the two rates are over the same texts.
-    served = int(results[("summarizer serve", 8)]["done"]) if ("summarizer serve", 8) in results else 64
-    library = library_rate(articles[: max(served, LIBRARY_CHUNK)])
+    at8 = results.get(("summarizer serve", 8))
+    compared = articles[: max(int(at8["done"]), LIBRARY_CHUNK)] if at8 else articles[:64]
+    library = library_rate(compared)
     cpus = sorted(os.sched_getaffinity(0))
     scaling: dict[int, dict] = {}
     for cores in args.cores if args.cores is not None else range(1, len(cpus) + 1):
         port = free_port()
         pinned = {**NO_CACHE, "SUMMARIZER_TORCH_THREADS": str(cores)}
-        process = start(serve(port), port, pinned, cpus=cpus[:cores])
-        try:
-            asyncio.run(drive(port, articles, 8, 3))
+        with running(serve(port), port, pinned, cpus=cpus[:cores]):
+            asyncio.run(drive(port, articles, 8, 3))  # warm-up
             scaling[cores] = asyncio.run(drive(port, articles, 8, args.seconds))
-        finally:
-            stop(process)
 
     print(f"{len(articles)} articles, {args.seconds:.0f} s per level, loopback, {os.cpu_count()} CPUs")
     print(f"'1 (500 words)': one client sending one {len(single.split())}-word article repeatedly")
@@ -208,21 +213,21 @@ def main(argv: list[str] | None = None) -> int:
             f"| {name} | {clients} | {r['rate']:.2f} | {ratio} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
             f"| {r['errors']} | {r['rss']:.0f} |"
         )
-    service8 = results.get(("summarizer serve", 8))
+    which = "articles the service completed at 8 clients" if at8 else "first articles (8 clients not measured)"
     print(
-        f"\nlibrary, summarize_many ({LIBRARY_CHUNK} per call, no HTTP) on the {max(served, LIBRARY_CHUNK)} "
-        f"articles the service completed at 8 clients: {library:.2f} articles/s"
+        f"\nlibrary, summarize_many ({LIBRARY_CHUNK} per call, no HTTP) on the {len(compared)} {which}: "
+        f"{library:.2f} articles/s"
     )
-    if service8:
-        print(f"service at 8 clients / library: {service8['rate'] / library:.0%}")
+    if at8:
+        print(f"service at 8 clients / library: {at8['rate'] / library:.0%}")
     if scaling:
         print("\n| cores (affinity and torch threads) | clients | articles/s | p50 ms | p95 ms | non-200 |")
         print("|---|---|---|---|---|---|")
         for cores, r in scaling.items():
             print(f"| {cores} | 8 | {r['rate']:.2f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['errors']} |")
-    if str(args.plot):
+    if args.plot:  # Path('') would be '.', so the empty string stays a string
         title = f"{len(articles)} articles, {args.seconds:.0f} s per level, loopback, {os.cpu_count()} CPUs"
-        print(f"chart: {throughput_chart(results, args.plot, title)}")
+        print(f"chart: {throughput_chart(results, Path(args.plot), title)}")
     return 0
 
 
