@@ -101,14 +101,19 @@ def test_display_text_collapses_whitespace_and_drops_invisible_characters() -> N
 
 
 def texts(text: str) -> list[str]:
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     return [s.text for s in sentences]
 
 
-def only(text: str) -> Sentence:
+def checked(text: str) -> list[Sentence]:
+    """``segment(text)``, after checking the offset invariants on it."""
     sentences = segment(text)
     check_invariants(text, sentences)
+    return sentences
+
+
+def only(text: str) -> Sentence:
+    sentences = checked(text)
     assert len(sentences) == 1, [s.text for s in sentences]
     return sentences[0]
 
@@ -167,8 +172,7 @@ def test_decimals_and_money_do_not_split() -> None:
 
 def test_missing_space_after_period_splits() -> None:
     text = "The crowd left.Then the rain started."
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.text for s in sentences] == ["The crowd left.", "Then the rain started."]
     assert text[sentences[0].start : sentences[0].end] == "The crowd left."
     assert sentences[1].start == text.index("Then")
@@ -181,8 +185,7 @@ def test_ellipsis_inside_a_quote_does_not_split() -> None:
 
 def test_bullet_items_are_separate_sentences_without_their_marker() -> None:
     text = "Key points for readers:\n- The first item is here\n- The second item is here\n* The third item"
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.text for s in sentences] == [
         "Key points for readers:",
         "The first item is here",
@@ -201,8 +204,7 @@ def test_numbered_list_items_are_separate_sentences() -> None:
 
 def test_paragraph_without_final_punctuation_is_its_own_sentence() -> None:
     text = "Officials gave no further details about the incident on Monday\n\nThe investigation continues."
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.text for s in sentences] == [
         "Officials gave no further details about the incident on Monday",
         "The investigation continues.",
@@ -220,8 +222,7 @@ def test_hard_wrapped_lines_are_joined() -> None:
         "This is a long line that was hard wrapped by some email client at around seventy\n"
         "characters and continues on the next line until it finally ends. A second sentence."
     )
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert len(sentences) == 2
     assert sentences[0].text.startswith("This is a long line") and sentences[0].text.endswith("finally ends.")
     assert "seventy characters" in sentences[0].text, "the line break is collapsed to one space"
@@ -236,8 +237,7 @@ def test_lines_ending_with_punctuation_are_not_joined() -> None:
 
 def test_blank_lines_increment_paragraph() -> None:
     text = "First paragraph here. Still first.\n\nSecond paragraph here.\n\n\n\nThird one here."
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [(s.paragraph, s.position_in_paragraph) for s in sentences] == [(0, 0), (0, 1), (1, 0), (2, 0)]
 
 
@@ -256,8 +256,7 @@ def test_section_labels_are_stripped_and_set_the_section() -> None:
         "Why It Matters: The budget will raise taxes for most residents.\n\n"
         "Some residents have already said they will move away."
     )
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.text for s in sentences] == [
         "The council approved the budget on Monday.",
         "The budget will raise taxes for most residents.",
@@ -281,8 +280,7 @@ def test_articles_without_labels_have_no_section() -> None:
 
 def test_leading_date_header_is_stripped_from_the_first_sentence() -> None:
     text = "date 2024-10-06 The leaders met today in Beijing. They talked for hours."
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert sentences[0].text == "The leaders met today in Beijing."
     assert sentences[0].start == 0, "the header stays inside the span"
     assert sentences[1].text == "They talked for hours."
@@ -290,8 +288,7 @@ def test_leading_date_header_is_stripped_from_the_first_sentence() -> None:
 
 def test_header_only_line_is_dropped() -> None:
     text = "date 2024-10-06\n\nThe leaders met today in Beijing."
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.text for s in sentences] == ["The leaders met today in Beijing."]
     assert sentences[0].start == text.index("The leaders")
 
@@ -317,8 +314,7 @@ def test_boilerplate_is_flagged() -> None:
         "By John Smith\n\nScroll down for video\n\nClick here to read more about it.\n\n"
         "The story begins here with a real sentence."
     )
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.boilerplate for s in sentences] == [True, True, True, False]
 
 
@@ -332,8 +328,7 @@ def test_ordinary_sentences_are_not_boilerplate() -> None:
 
 def test_short_unpunctuated_first_line_standing_alone_is_a_heading() -> None:
     text = "Storm Hits Coast\n\nA storm hit the coast on Monday and caused damage."
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.heading for s in sentences] == [True, False]
     assert sentences[0].text == "Storm Hits Coast"
 
@@ -343,8 +338,7 @@ def test_long_unpunctuated_paragraph_is_not_a_heading() -> None:
         "A long paragraph that does not end with punctuation and has many more than twenty words in total "
         "because it keeps going on and on about the same thing for a while\n\nNext one is here."
     )
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert len(sentences) == 2
     assert not sentences[0].heading
 
@@ -361,8 +355,7 @@ def test_punctuated_line_and_line_inside_a_paragraph_are_not_headings() -> None:
 
 def test_crlf_text_keeps_exact_offsets() -> None:
     text = "First line here.\r\nSecond line here.\r\n\r\nThird para here."
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [text[s.start : s.end] for s in sentences] == ["First line here.", "Second line here.", "Third para here."]
     assert [s.paragraph for s in sentences] == [0, 0, 1]
 
@@ -382,16 +375,14 @@ def test_invisible_only_text_yields_no_sentences() -> None:
 
 def test_invisible_characters_do_not_shift_offsets() -> None:
     text = "\ufeffThe first\u200b sentence is here. The second one."
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert sentences[0].text == "The first sentence is here."
     assert text[sentences[-1].start : sentences[-1].end] == "The second one."
 
 
 def test_lowercased_cnn_style_text_splits_per_line() -> None:
     text = "(cnn) police arrested a man on tuesday after a chase\nthe figures were released on wednesday\n"
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.text for s in sentences] == [
         "police arrested a man on tuesday after a chase",
         "the figures were released on wednesday",
@@ -404,8 +395,7 @@ def test_tokenized_lowercased_cnn_text_splits_per_line() -> None:
         "the figures were released by the department on wednesday morning in a brief statement .\n"
         "officials said more arrests were expected in the coming days as the investigation continues\n"
     )
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert len(sentences) == 3
     assert sentences[0].text.startswith("police arrested") and sentences[0].start == 0
     assert [s.text.split()[0] for s in sentences[1:]] == ["the", "officials"]
@@ -521,8 +511,7 @@ def test_a_short_span_with_a_photo_caption_is_cut_and_the_caption_flagged() -> N
         "ladders were made from wood plundered from a wrecked hut."
     )
     assert len(text) < 350
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [(s.text, s.boilerplate) for s in sentences] == [
         ("His story was the subject of a 1956 film starring Kenneth More (pictured)", True),
         ("A series of makeshift ladders were made from wood plundered from a wrecked hut.", False),
@@ -535,8 +524,7 @@ def test_short_labelled_captions_are_cut_from_the_body() -> None:
         "Aftermath: The trailer was found 30 metres away from the main vehicle Poignant: Vegetables he sold at "
         "the market were found in the trailer He added that those using the road were doing so illegally."
     )
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.boilerplate for s in sentences] == [True, True, False]
     assert sentences[-1].text == "He added that those using the road were doing so illegally."
 
@@ -546,8 +534,7 @@ def test_scroll_down_and_a_caption_glued_to_the_body_are_cut_from_it() -> None:
         "Scroll down for video Last week she was barely showing - but Demelza is now the proud mother to the "
         "show's latest addition He may have married his kitchen maid out of duty, but he loves her."
     )
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.boilerplate for s in sentences] == [True, False]
     assert sentences[1].text == "He may have married his kitchen maid out of duty, but he loves her."
 
@@ -569,8 +556,7 @@ def test_a_labelled_caption_opening_the_article_is_not_its_first_sentence() -> N
         "The story of how Douglas Bader recovered from losing both legs is remarkable enough. But now another "
         "chapter of his war is to be told."
     )
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.boilerplate for s in sentences] == [True, False, False]
     assert sentences[1].text.startswith("The story of how")
 
@@ -581,15 +567,13 @@ def test_a_labelled_caption_standing_as_a_sentence_is_flagged() -> None:
         "rant\n\nShine on: maticevski (left) and johanna johnson (right) wowed with metallic golds.\n\n"
         "Breakthrough: Scientists found the cause of the outbreak on Monday."
     )
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert [s.boilerplate for s in sentences] == [False, True, True, False]
 
 
 def test_labelled_list_items_and_section_labels_are_not_captions() -> None:
     text = "Key results:\n- Revenue: up 5% on the year\n- Costs: flat\n\nWhy it matters: it raises taxes for most"
-    sentences = segment(text)
-    check_invariants(text, sentences)
+    sentences = checked(text)
     assert not any(s.boilerplate for s in sentences), [s.text for s in sentences]
 
 
