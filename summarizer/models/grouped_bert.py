@@ -8,20 +8,24 @@ stays under ``PADDING_WASTE``, and lays all groups of a chunk end to end: the de
 of the FLOPs) run once over the whole chunk, and attention runs on each group's ``[B, L]`` view,
 with no gather or scatter in between.
 
-It reads the weights of the loaded ``BertModel`` (the fused Q/K/V projection is the only copy) and
-computes what that model computes: the tests compare it with the Hugging Face forward pass.
+It reads a ``BertModel``'s weights, from a loaded model (the fused Q/K/V projection is the only
+copy) or straight from its safetensors checkpoint, and computes what that model computes: the tests
+compare it with the Hugging Face forward pass.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors import safe_open
 
 PADDING_WASTE = 0.1  # most padded share of a group; lower means more, smaller attention calls
 DEFAULT_CHUNK_TOKENS = 2048  # padded tokens per chunk: large enough for fast matmuls, small enough for the cache
@@ -32,18 +36,34 @@ _MAX_GROUP = 256  # windows per attention call
 ROW_ALIGN = 64
 
 
-def supports(model: object) -> bool:
+def supports_config(config: Mapping[str, Any]) -> bool:
     """A BERT encoder with absolute positions and exact GELU, the architecture this pass implements."""
+    return (
+        config.get("model_type") == "bert"
+        and (config.get("position_embedding_type") or "absolute") == "absolute"
+        and config.get("hidden_act") == "gelu"
+        and not config.get("is_decoder", False)
+    )
+
+
+def supports(model: object) -> bool:
+    """``supports_config`` for a loaded Hugging Face model (a ``BertModel``, not a task head on one)."""
     config = getattr(model, "config", None)
     return (
         config is not None
-        and getattr(config, "model_type", None) == "bert"
-        and getattr(config, "position_embedding_type", "absolute") == "absolute"
-        and getattr(config, "hidden_act", None) == "gelu"
-        and not getattr(config, "is_decoder", False)
+        and supports_config(config.to_dict())
         and hasattr(model, "embeddings")
         and hasattr(model, "encoder")
     )
+
+
+def read_config(directory: Path) -> dict[str, Any]:
+    """A checkpoint's ``config.json`` as a dict (empty when there is none or it is not an object)."""
+    try:
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
 
 
 def plan_groups(lengths: Sequence[int], waste: float = PADDING_WASTE, chunk_tokens: int = DEFAULT_CHUNK_TOKENS):
@@ -87,43 +107,79 @@ class _Layer:
     output_norm: tuple[torch.Tensor, torch.Tensor, float]
 
 
-def _linear(module: torch.nn.Linear) -> tuple[torch.Tensor, torch.Tensor]:
-    return module.weight.detach(), module.bias.detach()
-
-
-def _norm(module: torch.nn.LayerNorm) -> tuple[torch.Tensor, torch.Tensor, float]:
-    return module.weight.detach(), module.bias.detach(), float(module.eps)
-
-
 class GroupedBert:
-    """Per-window sums of the last hidden states of a ``BertModel``, computed in length groups."""
+    """Per-window sums of the last hidden states of a BERT encoder, computed in length groups.
 
-    def __init__(self, model: Any, chunk_tokens: int = DEFAULT_CHUNK_TOKENS) -> None:  # a transformers BertModel
-        if not supports(model):
+    Built from a config and a ``BertModel`` state dict: ``from_model`` shares a loaded model's
+    tensors; ``from_directory`` reads a safetensors checkpoint straight into the pass, so the
+    serving process never imports the Hugging Face model classes (about 120 MB of resident memory).
+    """
+
+    def __init__(
+        self, config: Mapping[str, Any], weights: Mapping[str, torch.Tensor], chunk_tokens: int = DEFAULT_CHUNK_TOKENS
+    ) -> None:
+        if not supports_config(config):
             raise ValueError("GroupedBert runs BERT encoders with absolute positions and exact GELU only")
-        config = model.config
-        self.hidden = int(config.hidden_size)
-        self.heads = int(config.num_attention_heads)
+        self.hidden = int(config["hidden_size"])
+        self.heads = int(config["num_attention_heads"])
+        self.max_positions = int(config.get("max_position_embeddings", 512))
         self.chunk_tokens = chunk_tokens
-        embeddings = model.embeddings
-        self.word = embeddings.word_embeddings.weight.detach()
-        self.position = embeddings.position_embeddings.weight.detach()
-        self.token_type = embeddings.token_type_embeddings.weight.detach()[0]  # one segment per window
-        self.embedding_norm = _norm(embeddings.LayerNorm)
+        eps = float(config.get("layer_norm_eps", 1e-12))
+        # A checkpoint of a task model on BERT (BertForMaskedLM...) names the encoder's tensors "bert.*".
+        prefix = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
+
+        def tensor(name: str) -> torch.Tensor:
+            try:
+                return weights[prefix + name].detach()
+            except KeyError:
+                raise ValueError(f"the checkpoint has no tensor {prefix + name}") from None
+
+        def linear(name: str) -> tuple[torch.Tensor, torch.Tensor]:
+            return tensor(f"{name}.weight"), tensor(f"{name}.bias")
+
+        def norm(name: str) -> tuple[torch.Tensor, torch.Tensor, float]:
+            return tensor(f"{name}.weight"), tensor(f"{name}.bias"), eps
+
+        self.word = tensor("embeddings.word_embeddings.weight")
+        self.position = tensor("embeddings.position_embeddings.weight")
+        self.token_type = tensor("embeddings.token_type_embeddings.weight")[0]  # one segment per window
+        self.embedding_norm = norm("embeddings.LayerNorm")
         self.layers = []
-        for layer in model.encoder.layer:
-            attention = layer.attention.self
-            qkv = [_linear(m) for m in (attention.query, attention.key, attention.value)]
+        for i in range(int(config["num_hidden_layers"])):
+            at = f"encoder.layer.{i}"
+            qkv = [linear(f"{at}.attention.self.{m}") for m in ("query", "key", "value")]
             self.layers.append(
                 _Layer(
                     qkv=(torch.cat([w for w, _ in qkv]), torch.cat([b for _, b in qkv])),
-                    attention_out=_linear(layer.attention.output.dense),
-                    attention_norm=_norm(layer.attention.output.LayerNorm),
-                    intermediate=_linear(layer.intermediate.dense),
-                    output=_linear(layer.output.dense),
-                    output_norm=_norm(layer.output.LayerNorm),
+                    attention_out=linear(f"{at}.attention.output.dense"),
+                    attention_norm=norm(f"{at}.attention.output.LayerNorm"),
+                    intermediate=linear(f"{at}.intermediate.dense"),
+                    output=linear(f"{at}.output.dense"),
+                    output_norm=norm(f"{at}.output.LayerNorm"),
                 )
             )
+
+    @classmethod
+    def from_model(cls, model: Any, chunk_tokens: int = DEFAULT_CHUNK_TOKENS) -> GroupedBert:
+        """The pass on a loaded transformers ``BertModel``'s own tensors (only Q/K/V are fused copies)."""
+        if not supports(model):
+            raise ValueError("GroupedBert runs BERT encoders with absolute positions and exact GELU only")
+        return cls(model.config.to_dict(), model.state_dict(), chunk_tokens)
+
+    @classmethod
+    def from_directory(
+        cls, directory: Path, dtype: torch.dtype, chunk_tokens: int = DEFAULT_CHUNK_TOKENS
+    ) -> GroupedBert:
+        """The pass read from ``config.json`` and ``*.safetensors`` in ``directory``, in ``dtype``."""
+        config = read_config(directory)
+        weights: dict[str, torch.Tensor] = {}
+        for path in sorted(directory.glob("*.safetensors")):
+            with safe_open(str(path), framework="pt") as checkpoint:
+                # One tensor at a time: no second full copy in memory. (safe_open is not iterable.)
+                for name in checkpoint.keys():  # noqa: SIM118
+                    value = checkpoint.get_tensor(name)
+                    weights[name] = value.to(dtype) if value.is_floating_point() else value
+        return cls(config, weights, chunk_tokens)
 
     @property
     def dtype(self) -> torch.dtype:

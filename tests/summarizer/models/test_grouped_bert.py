@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 from transformers import BertConfig, BertModel
 
 from summarizer import Summarizer
-from summarizer.models.encoder import TransformerEncoder
+from summarizer.models.encoder import TransformerEncoder, embedded_model_dir, load_transformers_model
 from summarizer.models.grouped_bert import GroupedBert, plan_groups, supports
 
 
@@ -57,7 +61,7 @@ def test_plan_covers_every_window_once_in_tight_groups(lengths: list[int], chunk
 def test_grouped_sums_equal_the_transformers_forward_in_float32(chunk: int) -> None:
     model = _tiny_bert()
     windows = _windows(30)
-    grouped = GroupedBert(model, chunk_tokens=chunk)
+    grouped = GroupedBert.from_model(model, chunk_tokens=chunk)
     np.testing.assert_allclose(grouped.token_sums(windows), _reference_sums(model, windows), rtol=1e-4, atol=1e-4)
 
 
@@ -65,7 +69,7 @@ def test_grouped_sums_in_bfloat16_stay_close_to_float32() -> None:
     model = _tiny_bert()
     windows = _windows(20, seed=2)
     reference = _reference_sums(model, windows)
-    grouped = GroupedBert(model.to(torch.bfloat16))
+    grouped = GroupedBert.from_model(model.to(torch.bfloat16))
     assert grouped.dtype == torch.bfloat16
     got = grouped.token_sums(windows)
     cosine = (got * reference).sum(1) / np.linalg.norm(got, axis=1) / np.linalg.norm(reference, axis=1)
@@ -75,8 +79,8 @@ def test_grouped_sums_in_bfloat16_stay_close_to_float32() -> None:
 def test_a_window_does_not_depend_on_its_neighbours() -> None:
     model = _tiny_bert()
     windows = _windows(12, seed=3)
-    alone = GroupedBert(model).token_sums(windows[:1])
-    mixed = GroupedBert(model).token_sums(windows)
+    alone = GroupedBert.from_model(model).token_sums(windows[:1])
+    mixed = GroupedBert.from_model(model).token_sums(windows)
     np.testing.assert_allclose(mixed[:1], alone, rtol=1e-4, atol=1e-4)
 
 
@@ -87,7 +91,36 @@ def test_other_architectures_are_not_claimed(overrides: dict) -> None:
     model = _tiny_bert(**overrides)
     assert not supports(model)
     with pytest.raises(ValueError):
-        GroupedBert(model)
+        GroupedBert.from_model(model)
+    with pytest.raises(ValueError):
+        GroupedBert(model.config.to_dict(), model.state_dict())
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_a_checkpoint_read_from_disk_runs_as_the_loaded_model(tmp_path: Path, dtype: torch.dtype) -> None:
+    model = _tiny_bert()
+    model.save_pretrained(tmp_path, safe_serialization=True)
+    windows = _windows(25, seed=4)
+    from_disk = GroupedBert.from_directory(tmp_path, dtype)
+    assert from_disk.dtype == dtype
+    loaded = GroupedBert.from_model(model.to(dtype))
+    np.testing.assert_array_equal(from_disk.token_sums(windows), loaded.token_sums(windows))
+
+
+def test_a_task_checkpoint_names_its_encoder_bert(tmp_path: Path) -> None:
+    """BertForMaskedLM and the like store the encoder under "bert."; the pass finds it there."""
+    model = _tiny_bert()
+    weights = {f"bert.{k}": v for k, v in model.state_dict().items()}
+    windows = _windows(5, seed=5)
+    prefixed = GroupedBert(model.config.to_dict(), weights)
+    np.testing.assert_array_equal(prefixed.token_sums(windows), GroupedBert.from_model(model).token_sums(windows))
+
+
+def test_a_checkpoint_missing_a_tensor_is_refused_by_name() -> None:
+    model = _tiny_bert()
+    weights = {k: v for k, v in model.state_dict().items() if "layer.1.output.dense.bias" not in k}
+    with pytest.raises(ValueError, match=r"encoder\.layer\.1\.output\.dense\.bias"):
+        GroupedBert(model.config.to_dict(), weights)
 
 
 @pytest.mark.model
@@ -95,12 +128,29 @@ def test_embedded_encoder_runs_grouped_on_cpu_and_matches_transformers(real_summ
     served = real_summarizer.backend.models.encoder  # type: ignore[attr-defined]
     assert isinstance(served, TransformerEncoder)
     encoder = TransformerEncoder.load(device="cpu", precision="float32", engine="torch")
-    assert encoder.grouped is not None
+    assert encoder.grouped is not None and encoder.model is None  # read from the checkpoint, no transformers model
     sentences = [
         "The central bank cut interest rates by half a point on Thursday.",
         "Shares rose.",
         " ".join(["The committee discussed the budget at length"] * 40),  # several windows
     ]
-    grouped = encoder.encode(sentences)
-    encoder.grouped = None  # the Hugging Face forward, padded batches
-    np.testing.assert_allclose(grouped, encoder.encode(sentences), atol=1e-5)
+    model = load_transformers_model(embedded_model_dir(), torch.float32)
+    reference = TransformerEncoder(
+        model, encoder.tokenizer, name="hf", device=torch.device("cpu"), max_seq_length=256, batch_size=64
+    )
+    reference.grouped = None  # the Hugging Face forward, padded batches
+    np.testing.assert_allclose(encoder.encode(sentences), reference.encode(sentences), atol=1e-5)
+
+
+@pytest.mark.model
+def test_the_served_encoder_never_imports_the_transformers_model_classes() -> None:
+    """What keeps the service under its memory target: importing modeling_bert alone costs ~120 MB."""
+    code = (
+        "import sys\n"
+        "from summarizer.models.encoder import TransformerEncoder\n"
+        "e = TransformerEncoder.load(device='cpu', precision='float32', engine='torch')\n"
+        "e.encode(['One sentence.', 'Another one here.'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('transformers.models.bert.modeling')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
