@@ -262,7 +262,7 @@ class TransformerEncoder:
                 encoder.runner = onnx_engine.load_runner(directory, tokenizer, cache, quantized=False, threads=None)
             return encoder
 
-        key = engine_choice.key_for(directory)
+        key = engine_choice.key_for(directory, candidates)
         _, record, _ = choose(candidates, build, choice_file, key)
         return record
 

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 CHOICE_FILE = "engine_choice.json"  # in the ONNX cache folder (SUMMARIZER_CACHE_DIR)
 CALIBRATION_TIMEOUT_S = 600
-CHOICE_FORMAT = 2  # bump when the candidates, their code paths or the timing procedure change
+CHOICE_FORMAT = 3  # bump when the candidates, their code paths or the timing procedure change
 ROUNDS = 5
 WARMUP_CALLS = 3  # measured: the first two bf16 calls on a fresh model take 10-20x a warm one
 
@@ -92,17 +92,26 @@ def cpu_candidates(*, native_bf16: bool, onnx: bool) -> list[Candidate]:
     return out
 
 
-def machine_key(model_digest: str, threads: int, versions: dict[str, str]) -> str:
-    """What the timings depend on: the CPU, how many threads, the libraries and the model."""
+def machine_key(model_digest: str, threads: int, versions: dict[str, str], candidates: Sequence[str] = ()) -> str:
+    """What the choice depends on: the CPU, how many threads, the libraries, the model, and which paths
+    competed (a choice among torch paths only, ``engine=torch``, must not answer for ``engine=auto``)."""
     cpu = {"model": cpu_model(), "flags": sorted(cpu_flags() & _RELEVANT_FLAGS), "cores": os.cpu_count()}
-    parts = {"cpu": cpu, "threads": threads, "versions": versions, "model": model_digest, "format": CHOICE_FORMAT}
+    parts = {
+        "cpu": cpu,
+        "threads": threads,
+        "versions": versions,
+        "model": model_digest,
+        "candidates": sorted(candidates),
+        "format": CHOICE_FORMAT,
+    }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def key_for(model_dir: Path) -> str:
-    """This machine's key for the model in ``model_dir`` at the current torch thread count."""
+def key_for(model_dir: Path, candidates: Sequence[Candidate]) -> str:
+    """This machine's key for the model in ``model_dir`` and these candidates at the current torch thread count."""
     versions = {"torch": torch.__version__, "onnxruntime": onnx_engine.version() if onnx_engine.available() else ""}
-    return machine_key(onnx_engine.weights_digest(model_dir), torch.get_num_threads(), versions)
+    labels = [c.label for c in candidates]
+    return machine_key(onnx_engine.weights_digest(model_dir), torch.get_num_threads(), versions, labels)
 
 
 def resolve(model_dir: Path, cache: Path, candidates: Sequence[Candidate]) -> EngineChoice:
@@ -113,7 +122,7 @@ def resolve(model_dir: Path, cache: Path, candidates: Sequence[Candidate]) -> En
     did not pick. ``candidates`` come in ``cpu_candidates`` order (torch fp32, which must build, first).
     """
     choice_file = cache / CHOICE_FILE
-    cached = _cached(choice_file, key_for(model_dir), candidates)
+    cached = _cached(choice_file, key_for(model_dir, candidates), candidates)
     if cached is not None:
         return cached
     labels = [c.label for c in candidates]

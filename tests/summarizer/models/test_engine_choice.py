@@ -92,10 +92,14 @@ def test_the_machine_key_changes_with_threads_versions_and_model() -> None:
                 machine_key("weights-2", 2, {"torch": "2.13.0"}),
                 machine_key("weights-1", 4, {"torch": "2.13.0"}),
                 machine_key("weights-1", 2, {"torch": "2.14.0"}),
+                machine_key("weights-1", 2, {"torch": "2.13.0"}, ["torch/float32", "onnx/float32"]),
+                machine_key("weights-1", 2, {"torch": "2.13.0"}, ["torch/float32"]),
             }
         )
-        == 4
+        == 6
     )
+    # The order the candidates come in does not matter, which ones do.
+    assert machine_key("w", 2, {}, ["a", "b"]) == machine_key("w", 2, {}, ["b", "a"])
 
 
 @pytest.mark.model
@@ -124,12 +128,14 @@ def test_resolve_reads_the_cache_and_falls_back_to_fp32_when_timing_fails(
     model_dir.mkdir()
     (model_dir / "model.safetensors").write_bytes(b"weights")
     candidates = [Candidate("torch", "float32"), Candidate("torch", "bfloat16")]
-    key = engine_choice.key_for(model_dir)
+    key = engine_choice.key_for(model_dir, candidates)
     (tmp_path / engine_choice.CHOICE_FILE).write_text(
         json.dumps({key: {"chosen": "torch/bfloat16", "timings_ms": {"torch/bfloat16": 1.0}}})
     )
     cached = engine_choice.resolve(model_dir, tmp_path, candidates)
     assert (cached.chosen, cached.source) == ("torch/bfloat16", "cached")
+    # The same machine and model with other candidates is another key: a torch-only choice never answers for auto.
+    assert engine_choice.key_for(model_dir, [*candidates, Candidate("onnx", "float32")]) != key
 
     def broken_child(*args, **kwargs):
         raise subprocess.CalledProcessError(1, args[0], stderr="boom")
