@@ -14,7 +14,8 @@ articles; P is the share of paired bootstrap resamples in which the system's mea
 Bullets (the labelled significance set): 5-fold cross-validation by article; the learned head's
 feature set, L2 and threshold are chosen by an inner cross-validation on the training folds only.
 precision@2 is the share of the two best-ranked candidates (sentences outside the summary)
-labelled SIGNIFICANCE, on articles with at least two such candidates.
+labelled SIGNIFICANCE, on articles with at least two such candidates; the learned head and the
+heuristic never rank a direct quote there (``ranking.direct_quotes``, as served).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from summarizer.selection.ranking import (
     INNER_SENTENCE_END,
     MAX_BULLET_CHARS,
     SUMMARY_PARAPHRASE_SIMILARITY,
+    direct_quotes,
     mmr_select,
     select_bullets,
     select_summary,
@@ -196,7 +198,9 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> dict[str, f
         thresholds[f] = head.threshold
         for k in np.flatnonzero(folds == f):
             e = examples[k]
-            learned_probability[k] = head.probability(e.features[:, head.columns(names)])
+            probability = head.probability(e.features[:, head.columns(names)])
+            # as served: a direct quote is a hard negative, below the threshold whatever the head says
+            learned_probability[k] = np.where(direct_quotes(e.article.sentences, e.candidates), 0.0, probability)
     rich = [k for k, e in enumerate(examples) if e.target.sum() >= 2]
     to_summary = np.concatenate([e.features[:, col["summary_similarity"]] for e in examples])
     significant = np.concatenate([e.features[e.target > 0, col["summary_similarity"]] for e in examples])

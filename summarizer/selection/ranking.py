@@ -14,7 +14,7 @@ import numpy as np
 
 from summarizer.heads.linear import LinearHead
 from summarizer.selection.features import bullet_features
-from summarizer.selection.significance import cue_score
+from summarizer.selection.significance import cue_score, is_direct_quote
 from summarizer.text import MIN_CONTENT_WORDS, Sentence
 from summarizer.text.labels import WHY_IT_MATTERS
 
@@ -167,6 +167,12 @@ def bullet_candidates(sentences: Sequence[Sentence], summary: Sequence[int]) -> 
     return [s.index for s in sentences if is_content(s) and not is_block(s) and not s.pseudo and s.index not in taken]
 
 
+def direct_quotes(sentences: Sequence[Sentence], candidates: Sequence[int]) -> np.ndarray:
+    """Per candidate, whether it is a direct quote: a hard negative, never a bullet above any threshold
+    (a quoted opinion, "'I don't think there's enough threat...'", states no significance)."""
+    return np.array([is_direct_quote(sentences[i].text) for i in candidates], dtype=bool)
+
+
 def select_bullets(
     sentences: Sequence[Sentence],
     embeddings: np.ndarray,
@@ -181,8 +187,8 @@ def select_bullets(
 
     With a learned ``head``, only candidates whose probability reaches the head's threshold
     qualify (it abstains rather than invent significance); without one, the hand-weighted score
-    ranks every candidate. Either way the article's own "Why it matters" passage comes first and
-    nothing that paraphrases a summary sentence is chosen.
+    ranks every candidate. Either way the article's own "Why it matters" passage comes first, and
+    neither a direct quote nor anything that paraphrases a summary sentence is chosen.
     """
     candidates = bullet_candidates(sentences, summary)
     if count <= 0 or not candidates:
@@ -190,14 +196,15 @@ def select_bullets(
     emb = embeddings[candidates]
     summary_emb = embeddings[list(summary)] if summary else np.zeros((0, embeddings.shape[1]), dtype=np.float32)
     own = np.array([sentences[i].section == WHY_IT_MATTERS for i in candidates], dtype=np.float64)
+    quoted = direct_quotes(sentences, candidates)
     if head is not None:
         features, names = bullet_features(sentences, embeddings, candidates, summary, prototype_embeddings)
         probability = head.probability(features[:, head.columns(names)])
-        eligible = (probability >= head.threshold) | (own > 0)
+        eligible = ((probability >= head.threshold) & ~quoted) | (own > 0)
         scores = probability + weights.own_section * own
         redundancy = LEARNED_REDUNDANCY
     else:
-        eligible = np.ones(len(candidates), dtype=bool)
+        eligible = ~quoted | (own > 0)
         scores = _heuristic_bullet_scores(sentences, candidates, emb, summary_emb, prototype_embeddings, weights)
         scores = scores + weights.own_section * own
         redundancy = weights.redundancy

@@ -61,3 +61,30 @@ def cue_score(text: str) -> float:
     """0..1: how strongly the sentence's wording announces significance."""
     total = sum(w for rx, w in CUE_PATTERNS if rx.search(text))
     return min(total / _CUE_NORMALISER, 1.0)
+
+
+# A direct quote says what someone thinks, not why the news matters: it is never a "Why it matters"
+# bullet. It opens with a quote mark (a short quoted title at the start, '"Furious 7" is expected to...',
+# is no quote), or is mostly a quotation after its attribution ("He added: '...'").
+_LEADING_TITLE_RE = re.compile(r"[\"“‘']\s*(?P<quoted>[^\"“”‘’]*?)[\"”’'](?=[\s,.;:!?]|$)")
+_TITLE_MAX_WORDS = 3
+_SPEECH_INTRO_RE = re.compile(
+    r"\b(?:said|says|told(?:\s+[\w'’-]+){1,4}|added|adds|explained|wrote|writes|stated|insisted|warned|"
+    r"continued|declared)\s*[:,]\s*[\"“‘']",
+    re.IGNORECASE,
+)
+_CLOSING_QUOTE_RE = re.compile(r"[\"”’'](?=[\s,.;:!?]|$)")
+_QUOTED_SHARE = 0.5
+
+
+def is_direct_quote(text: str) -> bool:
+    """The sentence is a direct quotation: it opens with one, or is mostly one after "X said: '"."""
+    if text[:1] in "\"“‘'":
+        title = _LEADING_TITLE_RE.match(text)
+        return title is None or len(title.group("quoted").split()) > _TITLE_MAX_WORDS
+    intro = _SPEECH_INTRO_RE.search(text)
+    if intro is None:
+        return False
+    close = _CLOSING_QUOTE_RE.search(text, intro.end())  # "It's" is no closing quote; "...,' he said" is
+    quoted = (len(text) if close is None else close.start()) - intro.end()
+    return quoted >= _QUOTED_SHARE * len(text)

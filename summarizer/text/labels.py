@@ -155,10 +155,16 @@ _PHOTO_MARKER_RE = re.compile(
 _END_PUNCT = tuple(".!?\"”’'…")
 
 
+def photo_marker_end(span: str) -> int:
+    """Where the first photo position ("(pictured)", "(left)") in ``span`` ends; -1 when it has none."""
+    match = _PHOTO_MARKER_RE.search(span)
+    return -1 if match is None else match.end()
+
+
 def is_caption(display_text: str, *, labelled: bool) -> bool:
     """A photo caption cut from a run: no end punctuation, and a caption label or a photo position.
 
-    Only for pieces of a run the segmenter had to cut (``segment._split_run``): there a missing end and a
+    Only for pieces of a run the segmenter had to cut (``runs.split_run``): there a missing end and a
     "Label: " opening mean a caption, which on news pages repeats the body text.
     """
     if display_text.rstrip().endswith(_END_PUNCT):

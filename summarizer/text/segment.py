@@ -15,21 +15,14 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from summarizer.text.labels import (
-    SPEECH_VERBS,
-    is_boilerplate,
-    is_caption,
-    is_header_only,
-    is_labelled_caption,
-    leading_label_length,
-)
+from summarizer.text.labels import is_boilerplate, is_header_only, leading_label_length
+from summarizer.text.runs import LIST_ITEM_RE, caption_span, split_caption_body, split_clear, split_run
 from summarizer.text.sbd import FastSegmenter
 
 # Characters that render as nothing; text made only of these is empty.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _WS_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
-_BULLET_RE = re.compile(r"^\s*(?:[-*•▪◦‣–—]|\d{1,2}[.)])\s+")
 _HEADING_MAX_WORDS = 20
 _LINE_END_PUNCT = tuple('.!?:;"”’)…')
 # "left.Then": a sentence end glued to the next sentence. Two word characters before the dot keep
@@ -179,8 +172,8 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
             b_start, b_end, b_para = blocks[-1]
             prev_line = text[text.rfind("\n", b_start, b_end) + 1 or b_start : b_end]
             continues = (
-                not _BULLET_RE.match(line)
-                and not _BULLET_RE.match(prev_line)
+                not LIST_ITEM_RE.match(line)
+                and not LIST_ITEM_RE.match(prev_line)
                 and (
                     (
                         not prev_line.rstrip().endswith(_LINE_END_PUNCT)
@@ -250,83 +243,6 @@ def _repair_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     return out
 
 
-# A span this long holds several sentences the segmenter could not part: on news pages, photo captions
-# without end punctuation run into each other and into the body ("...in Oregon (right) A beacon has...").
-RUN_SPLIT_CHARS = 350
-# A sentence starts where a capitalised opener or a caption label ("Tragic: ", "Catwalk with a view: ")
-# follows a lower-case word with no punctuation between (cased text only).
-_MISSED_START_RE = re.compile(
-    r"(?<=[a-z0-9)\"”’])\s+(?=(?:The|A|An|This|These|Those|It|He|She|They|We|His|Her|Their|Its|Scroll)\s+[\w\"“‘']"
-    r"|(?P<label>(?:[A-Z][a-z]+)(?:\s+[a-z]+){0,3}):\s)"
-)
-
-
-_LABEL_START_RE = re.compile(r"[A-Z][a-z]+(?:\s+[a-z]+){0,3}:\s")
-
-
-# A sentence does not end on these: "Fall of an | Empire: The Story of...", "a piece in | The Boston Globe".
-_NO_END_WORDS = frozenset(
-    [
-        "a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "by", "from", "into", "onto", "and", "or", "as",
-        "than",
-    ]
-)  # fmt: skip
-
-
-def _ends_lower_word(text: str, start: int, at: int) -> bool:
-    """The word before ``at`` is not capitalised ("in Oregon (right) A..." yes; "Carnival Cruise Liners" no)
-    or closes a quote ("a film dubbed ‘The First Great Escape’ The story..." yes), and can end a sentence
-    ("a piece in The Boston Globe" no)."""
-    before = text[start:at].split()
-    if not before or before[-1] in _NO_END_WORDS:
-        return False
-    return before[-1].endswith(("’", "”")) or not before[-1].lstrip("\"'“‘(")[:1].isupper()
-
-
-def _speech_label(label: str | None) -> bool:
-    """'Liners in statement said: "...' is speech, not a caption label."""
-    return label is not None and label.split()[-1].lower() in SPEECH_VERBS
-
-
-def _split_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A span cut where a sentence visibly starts without the last one ending.
-
-    Every span over RUN_SPLIT_CHARS is cut; a shorter one only when a piece comes out as a caption
-    ("...starring Kenneth More (pictured) | A series of ladders..."), so that the body sentence glued to it
-    stands alone. Speech a cut would break ("He told | Racemail: '...'") yields no caption and stays whole.
-    """
-    cuts = [
-        m.end()
-        for m in _MISSED_START_RE.finditer(text, start, end)
-        if start < m.start()
-        and m.end() < end
-        and _ends_lower_word(text, start, m.start())
-        and not _speech_label(m.group("label"))
-    ]
-    short = end - start <= RUN_SPLIT_CHARS
-    if short:  # a leading "Scroll down for video" is a label, not a sentence: the span keeps it
-        lead = start + leading_label_length(text[start:end], paragraph_start=False)[0]
-        cuts = [c for c in cuts if c > lead]
-    if not cuts:
-        return [(start, end)]
-    bounds = [start, *cuts, end]
-    pieces = [(a, len(text[:b].rstrip())) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
-    if short and not any(
-        _caption(text[a:b], leading_label_length(text[a:b], paragraph_start=False)[0], from_run=True) for a, b in pieces
-    ):
-        return [(start, end)]
-    return pieces
-
-
-def _caption(span: str, label_len: int, *, from_run: bool) -> bool:
-    """A photo caption (``label_len``: the span's leading labels, such as "Scroll down for video")."""
-    if _BULLET_RE.match(span):  # "- Revenue: up 5%": a list item has no end punctuation and is no caption
-        return False
-    if is_labelled_caption(span) or (label_len > 0 and is_labelled_caption(span[label_len:])):
-        return True
-    return from_run and is_caption(span, labelled=label_len > 0 or _LABEL_START_RE.match(span) is not None)
-
-
 def _pseudo_split(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """Split a run of more than PSEUDO_SPLIT_WORDS words: (start, end, pseudo) per piece.
 
@@ -388,12 +304,15 @@ def segment(text: str) -> list[Sentence]:
         if new_paragraph:
             paragraph += 1
             in_paragraph = 0
-        spans: list[tuple[int, int, bool, bool]] = []  # start, end, pseudo, cut from a run
+        # start, end, pseudo, cut from a caption run, cut only at a clear sentence start
+        spans: list[tuple[int, int, bool, bool, bool]] = []
         for s, e in _repair_glued(text, _join_titles(text, _split_block(text, b_start, b_end))):
-            pieces = _split_run(text, s, e)
+            pieces = [p for rs, re_ in split_run(text, s, e) for p in split_caption_body(text, rs, re_)]
             for rs, re_ in pieces:
-                spans.extend((*piece, len(pieces) > 1) for piece in _pseudo_split(text, rs, re_))
-        for s, e, pseudo, from_run in spans:
+                for ps, pe, pseudo in _pseudo_split(text, rs, re_):
+                    clear = [(ps, pe)] if pseudo else split_clear(text, ps, pe)
+                    spans.extend((cs, ce, pseudo, len(pieces) > 1, len(clear) > 1) for cs, ce in clear)
+        for s, e, pseudo, from_run, from_clear in spans:
             span = text[s:e]
             if is_header_only(span) or not visible_text(span).strip():
                 continue
@@ -419,7 +338,10 @@ def segment(text: str) -> list[Sentence]:
                     paragraph=paragraph,
                     position_in_paragraph=in_paragraph,
                     section=section,
-                    boilerplate=is_boilerplate(shown) or _caption(span, label_len, from_run=from_run),
+                    boilerplate=is_boilerplate(shown)
+                    or caption_span(span, label_len, from_run=from_run)
+                    # a piece cut at a clear start is a caption by its own marks, not by a leading "Scroll down"
+                    or (from_clear and caption_span(span, 0, from_run=True)),
                     heading=heading,
                     content_start=s + label_len,
                     pseudo=pseudo,

@@ -344,3 +344,31 @@ def test_pseudo_sentences_are_never_bullet_candidates() -> None:
     pseudo = [s.index for s in sentences if s.pseudo]
     assert pseudo and not set(pseudo) & set(bullet_candidates(sentences, [0]))
     assert bullet_candidates(sentences, [0]) == [len(sentences) - 1]
+
+
+class _EveryCandidateHead:
+    """A head that finds every candidate significant: only the hard negatives keep one out."""
+
+    threshold = 0.5
+
+    def columns(self, names: list[str]) -> list[int]:
+        return list(range(len(names)))
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        return np.ones(len(x))
+
+
+QUOTED = (
+    "The city council approved a new budget on Monday after a long debate. "
+    "'I don't think the decision could raise enough money, and it comes at a time of rising costs,' he said. "
+    "The decision could raise concerns among residents and comes at a time of rising costs. "
+    "“This signals a major shift with far-reaching consequences for millions,” one critic warned."
+)
+
+
+@pytest.mark.parametrize("head", [None, _EveryCandidateHead()])
+def test_direct_quotes_are_never_bullets(fake_encoder, head) -> None:
+    sentences, emb = prepare(fake_encoder, QUOTED)
+    assert len(sentences) == 4
+    bullets, _ = select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=3, head=head)
+    assert bullets == [2], [sentences[i].text for i in bullets]

@@ -586,3 +586,93 @@ def test_a_run_is_not_cut_after_a_word_no_sentence_ends_on() -> None:
     )
     assert len(text) > 350
     assert [s.text.split()[0] for s in segment(text)] == ["The", "The"]  # cut before "The authors", not "The Times"
+
+
+# A span glued without a period: a heading or a line without end punctuation runs into the next sentence.
+def test_a_clear_sentence_start_after_an_unpunctuated_word_is_cut() -> None:
+    text = (
+        "Scroll down for video Bosses have been warned to expect a rise in employees calling in sick due to the "
+        "lack of an Anzac Day public holiday But the rules do not apply to everyone, it seems."
+    )
+    sentences = checked(text)
+    assert [(s.text, s.boilerplate) for s in sentences] == [
+        (
+            "Bosses have been warned to expect a rise in employees calling in sick due to the lack of an Anzac Day "
+            "public holiday",
+            False,  # a leading "Scroll down for video" does not make the piece a caption
+        ),
+        ("But the rules do not apply to everyone, it seems.", False),
+    ]
+    assert text[sentences[1].start : sentences[1].end] == sentences[1].text
+
+
+def test_a_clear_sentence_start_after_a_line_without_end_punctuation_is_cut() -> None:
+    text = (
+        "The council met on Monday to talk about the plans for the new bridge over the river\n"
+        "It will decide on the money next month.\n\nHowever, the work could start sooner."
+    )
+    assert texts(text) == [
+        "The council met on Monday to talk about the plans for the new bridge over the river",
+        "It will decide on the money next month.",
+        "However, the work could start sooner.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr Buckingham told The Times he was disappointed and said The Guardian had got the story wrong.",
+        "She starred in Lost In Translation and later appeared in Her with Joaquin Phoenix.",
+        "The festival opens with the French film The 10th District Court, made by Raymond Depardon.",
+        "A video titled 'Until It Came To Them' showed dozens of men kneeling on a beach.",
+        "The school said grade A pupils and those who do better than expected will get a prize.",
+        "He said he thought about it and I think that he is right about the plan for next year.",
+        "Kick-off in the game against Leeds was delayed by It's A Knockout, a charity show on the pitch.",
+    ],
+)
+def test_names_titles_and_uncertain_starts_are_not_cut(text: str) -> None:
+    assert texts(text) == [text]
+
+
+# A caption saying where its photo sits, glued to a body sentence, the span ending with the body's period.
+@pytest.mark.parametrize(
+    ("caption", "body"),
+    [
+        (
+            "Close ties: Soumbadze has been affiliated with the karate studio (pictured) since he was a young child "
+            "and took classes there as a martial arts student",
+            "Two days after Soumbadze was questioned by police, he fled the country.",
+        ),
+        (
+            "Space lasers: Dr Adrian Quarterman says the beams will be nowhere near as powerful as in films like "
+            "Star Wars (pictured)",
+            "Dr Adrian Quarterman, of Dundee University, is working on a laser which will convert sun beams.",
+        ),
+        (
+            "Home: Martin shot Hampton at their home on Beaty Street in Fort Worth, Texas, pictured here,",
+            "He added that she had been shot and that he had shot himself after he shot her.",
+        ),
+        (
+            "Theft: The brand new 2015 Ford Fusion (above) had been stolen from her driveway Monday",
+            "Racer: She took to Facebook after getting the car back to thank the thieves.",
+        ),
+    ],
+)
+def test_a_caption_with_a_photo_marker_is_cut_from_the_body_glued_to_it(caption: str, body: str) -> None:
+    text = f"The police said the case was closed. {caption} {body}"
+    sentences = checked(text)
+    assert [(s.text, s.boilerplate) for s in sentences] == [
+        ("The police said the case was closed.", False),
+        (caption, True),
+        (body, False),  # the body keeps its own offsets and is eligible again
+    ]
+    assert text[sentences[2].start : sentences[2].end] == body
+
+
+def test_a_caption_with_a_photo_marker_and_a_name_after_it_stays_whole() -> None:
+    for text in [
+        "Proud: Jones (left) with her husband Mark Smith at the premiere of his new film in London last night.",
+        "Blasted: Judge Cooke (left) criticised his colleague Recorder Stuart Trimmer (right) for his sentence.",
+    ]:
+        (sentence,) = checked(text)
+        assert sentence.boilerplate

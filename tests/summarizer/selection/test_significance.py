@@ -1,0 +1,41 @@
+"""Significance wording: cues, and direct quotes (never a "Why it matters" bullet)."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.selection.significance import cue_score, is_direct_quote
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'I don't think that there's enough threat to justify sending troops,' he said.",
+        "“We will fight this decision in every court in the land,” the mayor said.",
+        "‘It could have far-reaching consequences for the whole region.’",
+        '"so this is a first for us, and after 55 years of it, it\'s a big deal."',
+        "He added: 'The decision could have far-reaching consequences for millions of families across the country.'",
+        'Professor Deenan Pillay said: "By measuring the strength of the immune system we learn a great deal."',
+    ],
+)
+def test_direct_quotes_are_recognised(text: str) -> None:
+    assert is_direct_quote(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Furious 7" is expected to usher in a string of mega-openings at the box office this year.',
+        "The minister said the move could cost billions and affect millions of people.",
+        "Critics warn the 'historic' deal raises serious concerns about safety and accountability.",
+        "He said: 'Yes.' The vote was then taken and the bill passed by a wide margin on Tuesday.",
+        "It's the first time such a step has been taken, analysts said.",
+    ],
+)
+def test_statements_reporting_speech_are_not_direct_quotes(text: str) -> None:
+    assert not is_direct_quote(text)
+
+
+def test_cue_score_is_bounded() -> None:
+    assert cue_score("The city council met on Monday.") < cue_score("This comes amid fears the crisis could escalate.")
+    assert 0.0 <= cue_score("could could could amid signals raising concerns consequences") <= 1.0
