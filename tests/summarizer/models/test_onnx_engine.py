@@ -86,3 +86,17 @@ def test_int8_stays_close_to_float32(tmp_path: Path) -> None:
     assert (encoder.engine, encoder.precision) == ("onnxruntime", "int8")
     cosine = (encoder.encode(SENTENCES) * reference).sum(axis=1)
     assert cosine.min() > 0.97 and cosine.mean() > 0.98
+
+
+@pytest.mark.model
+def test_float32_groups_give_each_window_what_it_gets_alone() -> None:
+    """fp32 windows run in padded length groups; the padding is masked, so grouping changes nothing."""
+    encoder = TransformerEncoder.load(device="cpu", engine="onnx", precision="float32")
+    runner = encoder.runner
+    assert runner is not None and not runner.quantized
+    rng = np.random.default_rng(0)
+    windows = [[101, *rng.integers(1000, 29000, size=int(n)).tolist(), 102] for n in rng.integers(3, 120, size=40)]
+    alone = np.vstack([runner._group_sums([w]) for w in windows])
+    grouped = runner.token_sums(windows)
+    assert len({len(w) for w in windows}) > 10  # groups of several lengths, so padding is exercised
+    np.testing.assert_allclose(grouped, alone, rtol=1e-4, atol=1e-3)
