@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 CHOICE_FILE = "engine_choice.json"  # in the ONNX cache folder (SUMMARIZER_CACHE_DIR)
 CALIBRATION_TIMEOUT_S = 600
-CHOICE_FORMAT = 3  # bump when the candidates, their code paths or the timing procedure change
+CHOICE_FORMAT = 4  # bump when the candidates, their code paths or the timing procedure change
 ROUNDS = 5
 WARMUP_CALLS = 3  # measured: the first two bf16 calls on a fresh model take 10-20x a warm one
 
