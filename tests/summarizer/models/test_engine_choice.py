@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -102,10 +104,19 @@ def test_the_machine_key_changes_with_threads_versions_and_model() -> None:
     assert machine_key("w", 2, {}, ["a", "b"]) == machine_key("w", 2, {}, ["b", "a"])
 
 
+@pytest.fixture
+def own_choice_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A choice file of this test run only, in the usual cache folder (the exported graphs stay there:
+    exporting again costs a minute); unique per run, so one left by a failed run never answers."""
+    name = f"engine_choice-test-{uuid.uuid4().hex}.json"
+    monkeypatch.setattr(engine_choice, "CHOICE_FILE", name)
+    path = Path.home() / ".cache" / "summarizer" / "onnx" / name
+    yield path
+    path.unlink(missing_ok=True)
+
+
 @pytest.mark.model
-def test_the_real_encoder_times_every_path_this_cpu_has(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The exported graphs stay in the usual cache (exporting again costs a minute); the choice is this test's own.
-    monkeypatch.setattr(engine_choice, "CHOICE_FILE", f"engine_choice-test-{tmp_path.name}.json")
+def test_the_real_encoder_times_every_path_this_cpu_has(tmp_path: Path, own_choice_file: Path) -> None:
     encoder = TransformerEncoder.load(device="cpu", precision="auto")
     record = encoder.engine_choice
     assert record is not None and record.source == "measured"
@@ -113,12 +124,12 @@ def test_the_real_encoder_times_every_path_this_cpu_has(tmp_path: Path, monkeypa
     assert record.timings_ms[record.chosen] == min(record.timings_ms.values())
     assert f"{encoder.engine.replace('onnxruntime', 'onnx')}/{encoder.precision}" == record.chosen
     again = TransformerEncoder.load(device="cpu", precision="auto")
-    assert again.engine_choice is not None and again.engine_choice.source == "cached"
+    stored = own_choice_file.read_text() if own_choice_file.exists() else "no file"
+    assert again.engine_choice is not None and again.engine_choice.source == "cached", stored
     assert again.engine_choice.chosen == record.chosen
     torch_only = TransformerEncoder.load(device="cpu", precision="auto", engine="torch", cache_dir=tmp_path)
     assert torch_only.engine == "torch" and torch_only.engine_choice is not None
     assert all(label.startswith("torch/") for label in torch_only.engine_choice.timings_ms)
-    (Path.home() / ".cache" / "summarizer" / "onnx" / engine_choice.CHOICE_FILE).unlink(missing_ok=True)
 
 
 def test_resolve_reads_the_cache_and_falls_back_to_fp32_when_timing_fails(
