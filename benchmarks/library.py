@@ -31,6 +31,7 @@ from summarizer import Summarizer
 from summarizer.models.device import native_cpu_bf16
 from summarizer.models.encoder import TransformerEncoder, embedded_model_dir, load_transformers_model
 from summarizer.models.grouped_bert import plan_groups, read_config
+from summarizer.models.onnx_engine import GROUP_TOKENS
 from summarizer.selection.ranking import select_bullets, select_summary
 from summarizer.text import normalize_for_model, segment
 
@@ -67,8 +68,13 @@ def tokenize_windows(encoder: TransformerEncoder, texts: list[str]) -> list[list
 
 def execution(encoder: TransformerEncoder, lengths: list[int]) -> str:
     """How the encoder lays out these windows: passes and the share of computed tokens that is padding."""
-    if encoder.runner is not None:  # one window per run, no padding (see OnnxRunner)
-        return f"{len(lengths)} single-window runs on {encoder.runner.workers} threads, no padding"
+    runner = encoder.runner
+    if runner is not None and runner.quantized:  # int8: one window per run, no padding (see OnnxRunner)
+        return f"{len(lengths)} single-window runs on {runner.workers} threads, no padding"
+    if runner is not None:  # fp32: padded length groups, single-threaded runs side by side
+        groups = [g for c in plan_groups(lengths, chunk_tokens=GROUP_TOKENS) for g in c]
+        padded = sum(len(g) * max(lengths[w] for w in g) for g in groups)
+        return f"{len(groups)} group runs on {runner.workers} threads, padding {1 - sum(lengths) / padded:.0%}"
     if encoder.grouped is not None:
         chunks = plan_groups(lengths, chunk_tokens=encoder.grouped.chunk_tokens)
         groups = [g for c in chunks for g in c]
