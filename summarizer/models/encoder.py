@@ -147,7 +147,6 @@ class TransformerEncoder:
         self.batch_tokens = batch_tokens or (_CPU_BATCH_TOKENS if device.type == "cpu" else _ACCELERATOR_BATCH_TOKENS)
         self.load_seconds = 0.0
         self.runner = runner  # an OnnxRunner when the ONNX Runtime engine runs the forward pass
-        self.quantized = False
         self.engine_choice: EngineChoice | None = None  # set when precision=auto timed the candidates
         self._chunk_tokens = batch_tokens or grouped_bert.DEFAULT_CHUNK_TOKENS
 
@@ -217,7 +216,6 @@ class TransformerEncoder:
         # model: the serving process then never imports the model classes (~120 MB resident).
         if runner is not None:
             encoder = cls(None, tokenizer, name=name, device=torch_device, runner=runner, config=config, **shape)
-            encoder.quantized = int8
         elif torch_device.type == "cpu" and grouped_bert.supports_config(config):
             grouped = _load_grouped(directory, dtype, batch_tokens or grouped_bert.DEFAULT_CHUNK_TOKENS)
             encoder = cls(None, tokenizer, name=name, device=torch_device, grouped=grouped, config=config, **shape)
@@ -269,7 +267,7 @@ class TransformerEncoder:
     @property
     def precision(self) -> str:
         if self.runner is not None:
-            return "int8" if self.quantized else "float32"
+            return "int8" if self.runner.quantized else "float32"
         dtype = next(self.model.parameters()).dtype if self.model is not None else self.grouped.dtype  # type: ignore[union-attr]
         return str(dtype).removeprefix("torch.")
 
