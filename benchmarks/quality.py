@@ -305,7 +305,7 @@ def output_check(records: list[dict], summarizer: Summarizer) -> None:
 def precision_guard(records: list[dict], results: list, summarizer: Summarizer) -> None:
     """The served path against the fp32 torch encoder: the same bullets (and summary) on how many articles."""
     info = summarizer.describe()
-    if info.precision == "float32":
+    if (info.engine, info.precision) == ("torch", "float32"):  # ONNX Runtime fp32 computes differently: checked
         return
     fp32 = Summarizer.load(settings=Settings(device="cpu", precision="float32", engine="torch"))
     reference = fp32.summarize_many([r["article"] for r in records])
