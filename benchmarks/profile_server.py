@@ -86,9 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(drive(port, articles, 8, 3))  # warm-up
         for clients in args.clients:
             raw = Path(tmp) / f"samples-{clients}.txt"
+            record = ["record", "-p", str(server.pid), "-r", str(args.rate), "-d", str(int(args.seconds))]
             sampler = subprocess.Popen(
-                [spy, "record", "-p", str(server.pid), "-r", str(args.rate), "-d", str(int(args.seconds))]
-                + ["-f", "raw", "-o", str(raw), "--threads", "--nonblocking"],
+                [spy, *record, "-f", "raw", "-o", str(raw), "--threads", "--nonblocking"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 text=True,
