@@ -66,6 +66,12 @@ def tokenize_windows(encoder: TransformerEncoder, texts: list[str]) -> list[list
     )["input_ids"]
 
 
+def padding(lengths: list[int], groups: list[list[int]]) -> float:
+    """Share of the computed tokens that is padding when each group is padded to its longest window."""
+    padded = sum(len(g) * max(lengths[w] for w in g) for g in groups)
+    return 1 - sum(lengths) / padded
+
+
 def execution(encoder: TransformerEncoder, lengths: list[int]) -> str:
     """How the encoder lays out these windows: passes and the share of computed tokens that is padding."""
     runner = encoder.runner
@@ -73,16 +79,13 @@ def execution(encoder: TransformerEncoder, lengths: list[int]) -> str:
         return f"{len(lengths)} single-window runs on {runner.workers} threads, no padding"
     if runner is not None:  # fp32: padded length groups, single-threaded runs side by side
         groups = [g for c in plan_groups(lengths, chunk_tokens=GROUP_TOKENS) for g in c]
-        padded = sum(len(g) * max(lengths[w] for w in g) for g in groups)
-        return f"{len(groups)} group runs on {runner.workers} threads, padding {1 - sum(lengths) / padded:.0%}"
+        return f"{len(groups)} group runs on {runner.workers} threads, padding {padding(lengths, groups):.0%}"
     if encoder.grouped is not None:
         chunks = plan_groups(lengths, chunk_tokens=encoder.grouped.chunk_tokens)
         groups = [g for c in chunks for g in c]
-        padded = sum(len(g) * max(lengths[w] for w in g) for g in groups)
-        return f"{len(chunks)} dense passes, {len(groups)} attention groups, padding {1 - sum(lengths) / padded:.0%}"
+        return f"{len(chunks)} dense passes, {len(groups)} attention groups, padding {padding(lengths, groups):.0%}"
     batches = encoder._batches(lengths)
-    padded = sum(len(b) * max(lengths[w] for w in b) for b in batches)
-    return f"{len(batches)} forward passes, padding {1 - sum(lengths) / padded:.0%} of computed tokens"
+    return f"{len(batches)} forward passes, padding {padding(lengths, batches):.0%} of computed tokens"
 
 
 def matmul_gflops(dtype: torch.dtype, size: int = 1024, repeats: int = 10) -> float:

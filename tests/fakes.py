@@ -13,6 +13,16 @@ from summarizer.backends.extractive import ExtractiveBackend
 from summarizer.components.shared import SharedModels
 from summarizer.models.seq2seq import Seq2SeqModel
 
+# A short article for the heads' tests: the news, plain facts, one detail and two sentences of significance.
+BUDGET_ARTICLE = (
+    "The city council approved a new budget on Monday after a long debate. "
+    "The budget raises spending on parks by ten percent. "
+    "Council members voted eight to three in favour of the plan. "
+    "However, the decision could force cuts to library hours, raising concerns among residents. "
+    "The mayor wore a blue suit to the meeting. "
+    "Critics warn the move comes at a time of rising costs for families across the region."
+)
+
 
 class HashingEncoder:
     """Bag-of-words embeddings via hashed, lower-cased tokens: similar wording -> similar vectors."""

@@ -296,7 +296,7 @@ class TransformerEncoder:
         lengths = [len(ids) for ids in enc["input_ids"]]
         sums = np.zeros((len(texts), self.dimension), dtype=np.float64)
         counts = np.zeros(len(texts), dtype=np.float64)
-        # ONNX Runtime (every window alone) or the grouped pass: unpadded windows in, per-window sums out.
+        # ONNX Runtime or the grouped pass: unpadded windows in, per-window sums out (each plans its own padding).
         unpadded = self.runner if self.runner is not None else self.grouped
         if unpadded is not None:
             np.add.at(sums, owner, unpadded.token_sums(enc["input_ids"]))

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from fakes import BUDGET_ARTICLE as ARTICLE
 from fakes import HashingEncoder
 
 from summarizer.selection.ranking import select_summary
 from summarizer.selection.significance import SIGNIFICANCE_PROTOTYPES
 from summarizer.text import segment
 from training.context_scorer import _listwise, article_features, fit, predict
-
-ARTICLE = (
-    "The city council approved a new budget on Monday after a long debate. "
-    "The budget raises spending on parks by ten percent. "
-    "Council members voted eight to three in favour of the plan. "
-    "However, the decision could force cuts to library hours, raising concerns among residents. "
-    "The mayor wore a blue suit to the meeting. "
-    "Critics warn the move comes at a time of rising costs for families across the region."
-)
 
 
 def _inputs() -> tuple[np.ndarray, int]:

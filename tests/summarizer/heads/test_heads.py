@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import BUDGET_ARTICLE as ARTICLE
 from fakes import make_summarizer
 
 from summarizer import Settings
@@ -17,15 +18,6 @@ from summarizer.selection.ranking import bullet_candidates, select_bullets
 from summarizer.selection.significance import SIGNIFICANCE_PROTOTYPES
 from summarizer.text import segment
 from training.bullet_head import fit_logistic, oracle_labels, top2_hits
-
-ARTICLE = (
-    "The city council approved a new budget on Monday after a long debate. "
-    "The budget raises spending on parks by ten percent. "
-    "Council members voted eight to three in favour of the plan. "
-    "However, the decision could force cuts to library hours, raising concerns among residents. "
-    "The mayor wore a blue suit to the meeting. "
-    "Critics warn the move comes at a time of rising costs for families across the region."
-)
 
 
 def constant_head(intercept: float, names: list[str], threshold: float = 0.5) -> LinearHead:
