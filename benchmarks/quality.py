@@ -1,7 +1,7 @@
 """Summary and bullet quality, each beside its baselines, measured in the same run.
 
     python benchmarks/quality.py [--data ../shared/eval/cnndm_dev.jsonl] [--limit N]
-                                 [--labels benchmarks/data/significance/labels.jsonl]
+                                 [--labels LABELS.jsonl ...] [--train-extra LABELS.jsonl ...]
 
 Summaries (CNN/DailyMail): rouge-score with the Porter stemmer, F1 x 100 of rouge1, rouge2 and
 rougeLsum, prediction and reference as sentences joined by newlines; 3 sentences per summary.
@@ -11,8 +11,10 @@ head's L2 and threshold chosen by an inner cross-validation on those four; the s
 labels: greedy ROUGE-1+2 oracle against the reference). Intervals are 95% bootstrap intervals over
 articles; P is the share of paired bootstrap resamples in which the system's mean R1 beats Lead-3.
 
-Bullets (the labelled significance set): 5-fold cross-validation by article; the learned head's
-feature set, L2 and threshold are chosen by an inner cross-validation on the training folds only.
+Bullets (the labelled CNN/DailyMail sets: benchmarks/data/significance and benchmarks/data/dev_labels,
+360 articles): 5-fold cross-validation by article; every training fold also gets the 400 labelled BBC
+articles (``--train-extra``, never scored); the learned head's feature set, L2 and threshold are
+chosen by an inner cross-validation on the training folds only.
 precision@2 is the share of the two best-ranked candidates (sentences outside the summary)
 labelled SIGNIFICANCE, on articles with at least two such candidates; the learned head and the
 heuristic never rank a direct quote there (``ranking.direct_quotes``, as served).
@@ -55,7 +57,10 @@ from training.bullet_head import fit_bullet_head, fit_logistic, oracle_labels, t
 from training.trim_head import fit_trim_head, trim_example, trimmed_texts
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
-DEFAULT_LABELS = ROOT / "benchmarks" / "data" / "significance" / "labels.jsonl"
+LABELS = ROOT / "benchmarks" / "data"
+DEFAULT_LABELS = [LABELS / "significance" / "labels.jsonl", LABELS / "dev_labels" / "labels.jsonl"]
+DEFAULT_TRAIN_EXTRA = [LABELS / "bbc_labels" / "labels.jsonl"]
+BBC_ARTICLES = ROOT.parent / "shared" / "eval" / "bbc_news.jsonl"  # the BBC labels' article texts
 DEFAULT_PLOT = ROOT / "docs" / "images" / "quality.png"
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 BOOTSTRAP = 2000
@@ -177,10 +182,15 @@ def print_summary_table(
     return {name: [float(v) for v in s.mean(axis=0)] for name, s in scores.items()}  # for --plot
 
 
-def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> dict[str, float]:
-    examples = build_examples(
-        load_labelled(labels, dev), summarizer.backend.models.encoder, summarizer.backend.models.prototypes
-    )
+def bullet_table(labels: list[Path], extra: list[Path], dev: Path, summarizer: Summarizer) -> dict[str, float]:
+    """precision@2 of each selector on ``labels`` under CV; ``extra`` articles join every training fold."""
+    models = summarizer.backend.models
+
+    def examples_of(paths: list[Path]) -> list:
+        articles = [a for path in paths for a in load_labelled(path, dev, BBC_ARTICLES)]
+        return build_examples(articles, models.encoder, models.prototypes)
+
+    examples, extra_examples = examples_of(labels), examples_of(extra)
     names = examples[0].names
     col = {n: i for i, n in enumerate(names)}
     rankers = {
@@ -194,7 +204,7 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> dict[str, f
     thresholds = {}
     folds = folds_for(len(examples))
     for f in range(FOLDS):
-        head = fit_bullet_head([e for e, ff in zip(examples, folds, strict=True) if ff != f])
+        head = fit_bullet_head([*(e for e, ff in zip(examples, folds, strict=True) if ff != f), *extra_examples])
         thresholds[f] = head.threshold
         for k in np.flatnonzero(folds == f):
             e = examples[k]
@@ -210,20 +220,24 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> dict[str, f
         f"max {significant.max():.2f}; candidates at >= {SUMMARY_PARAPHRASE_SIMILARITY} (never bullets): "
         f"{(to_summary >= SUMMARY_PARAPHRASE_SIMILARITY).sum()} of {len(to_summary)}"
     )
-    print(f"{len(examples)} labelled articles, {len(rich)} with 2+ significance sentences outside the summary")
     print(
-        "| selector | precision@2 | returned per article (2+ sig.) | precision of returned | abstained (any article) |"
+        f"{len(examples)} labelled articles (+{len(extra_examples)} in every training fold), "
+        f"{len(rich)} with 2+ significance sentences outside the summary"
     )
-    print("|---|---|---|---|---|")
+    print(
+        "| selector | precision@2 | returned per article (2+ sig.) | precision of returned (2+ sig.) "
+        "| abstained (any article) | no bullet (any article) |"
+    )
+    print("|---|---|---|---|---|---|")
     precision: dict[str, float] = {}  # for --plot
     for name, ranker in rankers.items():
         if ranker is None:
             p2 = np.mean([examples[k].target.mean() for k in rich])
-            print(f"| {name} | {p2:.3f} | 2.00 | {p2:.3f} | 0% |")
+            print(f"| {name} | {p2:.3f} | 2.00 | {p2:.3f} | 0% | 0% |")
             precision[name] = float(p2)
             continue
         hits = shown = 0
-        returned, abstained = [], 0
+        returned, abstained, none = [], 0, 0
         thr_hits = thr_shown = 0
         for k, e in enumerate(examples):
             if ranker == "learned":
@@ -237,6 +251,7 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> dict[str, f
                 prob, thr = ranker(e), None
             got, n = top2_hits(prob, e.target, thr)
             abstained += n < min(2, len(e.candidates))
+            none += n == 0
             if k in rich:
                 h, _ = top2_hits(prob, e.target)
                 hits, shown = hits + h, shown + 2
@@ -245,7 +260,7 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> dict[str, f
         returned_precision = thr_hits / max(thr_shown, 1)
         print(
             f"| {name} | {hits / shown:.3f} | {np.mean(returned):.2f} | {returned_precision:.3f} "
-            f"| {abstained / len(examples):.0%} |"
+            f"| {abstained / len(examples):.0%} | {none / len(examples):.0%} |"
         )
         precision[name] = hits / shown
     return precision
@@ -254,7 +269,8 @@ def bullet_table(labels: Path, dev: Path, summarizer: Summarizer) -> dict[str, f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
+    parser.add_argument("--labels", type=Path, nargs="+", default=DEFAULT_LABELS, help="scored under CV")
+    parser.add_argument("--train-extra", type=Path, nargs="*", default=DEFAULT_TRAIN_EXTRA, help="training only")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N articles")
     parser.add_argument("--sentences", type=int, default=3)
     parser.add_argument("--skip-bullets", action="store_true")
@@ -274,9 +290,10 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - started:.0f}s)"
     )
     rouge = print_summary_table(systems, [r["reference"] for r in records], np.random.default_rng(0))
-    precision = {} if args.skip_bullets else bullet_table(args.labels, args.data, summarizer)
+    precision = {} if args.skip_bullets else bullet_table(args.labels, args.train_extra, args.data, summarizer)
     if args.plot:  # Path('') would be '.', so the empty string stays a string
-        title = f"{len(records)} articles from {args.data.name}; bullets: {args.labels.name}, 5-fold CV"
+        labelled = "+".join(path.parent.name for path in args.labels)
+        title = f"{len(records)} articles from {args.data.name}; bullets: {labelled}, 5-fold CV"
         print(f"chart: {quality_chart(rouge, precision, Path(args.plot), title, baseline=f'Lead-{args.sentences}')}")
     output_check(records, summarizer)
     return 0

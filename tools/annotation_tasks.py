@@ -4,6 +4,8 @@
         --written benchmarks/data/significance/written -o /tmp/tasks.jsonl
     python tools/annotation_tasks.py --bbc ../shared/eval/bbc_news.jsonl --per-topic 80 --shards 4 \
         -o /tmp/bbc_tasks.jsonl      # writes bbc_tasks_0..3.jsonl and bbc_tasks_double.jsonl
+    python tools/annotation_tasks.py --dev ../shared/eval/cnndm_dev.jsonl \
+        --exclude benchmarks/data/significance/labels.jsonl -o /tmp/dev_tasks.jsonl   # the rest of the dev file
 
 BBC articles are sampled per topic (seed 13, 8-35 sentences) and dealt round-robin into shards, one
 annotator each; every fourth article of every shard also goes to the ``double`` file, for a second
@@ -55,6 +57,20 @@ def bbc_shards(path: Path, per_topic: int, shards: int, sizes: tuple[int, int], 
     as_tasks = [
         [task(r["id"], "bbc_news", r["article"], topic=r["topic"], title=r["title"]) for r in shard] for shard in dealt
     ]
+    write_shards(as_tasks, out)
+
+
+def dev_shards(path: Path, exclude: Path, shards: int, sizes: tuple[int, int], seed: int, out: Path) -> None:
+    """The dev articles not yet in ``exclude`` (a labels.jsonl), dealt round-robin into shards."""
+    done = {json.loads(line)["id"] for line in exclude.open(encoding="utf-8")}
+    records = [json.loads(line) for line in path.open(encoding="utf-8")]
+    eligible = [r for r in records if r["id"] not in done and sizes[0] <= len(segment(r["article"])) <= sizes[1]]
+    random.Random(seed).shuffle(eligible)
+    write_shards([[task(r["id"], "cnndm_dev", r["article"]) for r in eligible[k::shards]] for k in range(shards)], out)
+
+
+def write_shards(as_tasks: list[list[dict]], out: Path) -> None:
+    """One file per annotator, and every fourth article of every shard again for a second annotator."""
     for k, shard in enumerate(as_tasks):
         write(out.with_name(f"{out.stem}_{k}{out.suffix}"), shard)
     write(out.with_name(f"{out.stem}_double{out.suffix}"), [t for shard in as_tasks for t in shard[::4]])
@@ -70,12 +86,19 @@ def main() -> int:
     parser.add_argument("--bbc", type=Path, help="bbc_news.jsonl: write per-annotator shards instead")
     parser.add_argument("--per-topic", type=int, default=80, help="BBC articles per topic")
     parser.add_argument("--shards", type=int, default=4, help="BBC shards (one annotator each)")
+    parser.add_argument(
+        "--exclude", type=Path, help="with --dev: leave out the articles of this labels.jsonl, write shards"
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args()
     if args.bbc:
         sizes = (args.min_sentences, args.max_sentences)
         bbc_shards(args.bbc, args.per_topic, args.shards, sizes, args.seed, args.output)
+        return 0
+    if args.dev and args.exclude:
+        sizes = (args.min_sentences, args.max_sentences)
+        dev_shards(args.dev, args.exclude, args.shards, sizes, args.seed, args.output)
         return 0
 
     tasks = []

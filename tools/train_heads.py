@@ -1,8 +1,9 @@
 """Train the shipped heads and write their weights: the "Why it matters" head on the labelled
-significance set, and the summary trim head on the CNN/DailyMail dev file's reference highlights.
+significance sets, and the summary trim head on the CNN/DailyMail dev file's reference highlights.
 
-    python tools/train_heads.py --labels benchmarks/data/significance/labels.jsonl \
-        --dev ../shared/eval/cnndm_dev.jsonl [--out summarizer/weights/bullet_head.json] \
+    python tools/train_heads.py [--labels benchmarks/data/{significance,dev_labels,bbc_labels}/labels.jsonl] \
+        [--dev ../shared/eval/cnndm_dev.jsonl] [--bbc ../shared/eval/bbc_news.jsonl] \
+        [--out summarizer/weights/bullet_head.json] [--dense-out summarizer/weights/bullet_head_dense.json] \
         [--trim-out summarizer/weights/trim_head.json]
 
 Feature set, L2 penalty and thresholds are chosen by cross-validation inside the data
@@ -24,19 +25,27 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarizer import Summarizer
-from summarizer.heads import BULLET_HEAD_FILE, TRIM_HEAD_FILE
+from summarizer.heads import BULLET_HEAD_FILE, DENSE_BULLET_HEAD_FILE, TRIM_HEAD_FILE
 from summarizer.selection.ranking import select_summary
 from summarizer.text import segment
 from training.bullet_data import build_examples, load_labelled
-from training.bullet_head import fit_bullet_head
+from training.bullet_head import BULLET_FEATURE_SETS, fit_bullet_head
 from training.trim_head import fit_trim_head, trim_example
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--labels", type=Path, default=ROOT / "benchmarks/data/significance/labels.jsonl")
+    labels = ROOT / "benchmarks" / "data"
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        nargs="+",
+        default=[labels / name / "labels.jsonl" for name in ("significance", "dev_labels", "bbc_labels")],
+    )
     parser.add_argument("--dev", type=Path, default=ROOT.parent / "shared/eval/cnndm_dev.jsonl")
+    parser.add_argument("--bbc", type=Path, default=ROOT.parent / "shared/eval/bbc_news.jsonl", help="BBC texts")
     parser.add_argument("--out", type=Path, default=BULLET_HEAD_FILE)
+    parser.add_argument("--dense-out", type=Path, default=DENSE_BULLET_HEAD_FILE, help="the head for other encoders")
     parser.add_argument("--trim-out", type=Path, default=TRIM_HEAD_FILE)
     parser.add_argument("--heads", nargs="+", choices=("bullets", "trim"), default=["bullets", "trim"])
     args = parser.parse_args()
@@ -44,33 +53,39 @@ def main() -> int:
 
     summarizer = Summarizer.load()
     if "bullets" in args.heads:
-        train_bullets(summarizer, args.labels, args.dev, args.out)
+        heads = {args.out: BULLET_FEATURE_SETS, args.dense_out: ("dense",)}
+        train_bullets(summarizer, args.labels, [args.dev, args.bbc], heads)
     if "trim" in args.heads:
         train_trim(summarizer, args.dev, args.trim_out)
     return 0
 
 
-def train_bullets(summarizer: Summarizer, labels: Path, dev: Path, out: Path) -> None:
-    articles = load_labelled(labels, dev)
+def train_bullets(
+    summarizer: Summarizer, labels: list[Path], texts: list[Path], heads: dict[Path, tuple[str, ...]]
+) -> None:
+    """One head per output file, each choosing among its feature sets, all on the same examples."""
+    articles = [a for path in labels for a in load_labelled(path, *texts)]
     started = time.perf_counter()
     examples = build_examples(articles, summarizer.backend.models.encoder, summarizer.backend.models.prototypes)
     positives = int(sum(e.target.sum() for e in examples))
-    head = fit_bullet_head(
-        examples,
-        metadata={
-            "trained_on": f"{labels.name}: {len(examples)} articles, {positives} significance sentences",
-            "encoder": summarizer.backend.models.encoder.name,
-        },
-    )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    head.save(out)
-    print(
-        f"{len(examples)} articles, {sum(len(e.target) for e in examples)} candidates, {positives} positive; "
-        f"chose {head.metadata['feature_set']}, l2={head.metadata['l2']}, threshold={head.threshold} "
-        f"(inner-CV precision@2 {head.metadata['inner_cv_precision_at_2']:.3f}) "
-        f"in {time.perf_counter() - started:.0f}s "
-        f"-> {out}"
-    )
+    for out, feature_sets in heads.items():
+        head = fit_bullet_head(
+            examples,
+            feature_sets=feature_sets,
+            metadata={
+                "trained_on": f"{', '.join(p.parent.name for p in labels)}: "
+                f"{len(examples)} articles, {positives} significance sentences",
+                "encoder": summarizer.backend.models.encoder.name,
+            },
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        head.save(out)
+        print(
+            f"{len(examples)} articles, {sum(len(e.target) for e in examples)} candidates, {positives} positive; "
+            f"chose {head.metadata['feature_set']}, l2={head.metadata['l2']}, threshold={head.threshold} "
+            f"(inner-CV precision@2 {head.metadata['inner_cv_precision_at_2']:.3f}) "
+            f"in {time.perf_counter() - started:.0f}s -> {out}"
+        )
 
 
 def train_trim(summarizer: Summarizer, dev: Path, out: Path) -> None:

@@ -40,18 +40,20 @@ class BulletExample:
     target: np.ndarray  # 1 where the candidate is labelled SIGNIFICANCE
 
 
-def load_labelled(labels_path: Path, dev_path: Path | None) -> list[LabelledArticle]:
-    """Join stored labels with the article texts (CNN/DM texts come from the dev file by id)."""
-    dev: dict[str, str] = {}
-    if dev_path is not None and dev_path.exists():
-        with dev_path.open(encoding="utf-8") as fh:
-            dev = {r["id"]: r["article"] for r in map(json.loads, fh)}
+def load_labelled(labels_path: Path, *text_paths: Path | None) -> list[LabelledArticle]:
+    """Join stored labels with the article texts: a row's own ``text``, else the article of that id in
+    one of ``text_paths`` (the dev file, ``bbc_news.jsonl``; JSON lines with "id" and "article")."""
+    texts: dict[str, str] = {}
+    for path in text_paths:
+        if path is not None and path.exists():
+            with path.open(encoding="utf-8") as fh:
+                texts.update({r["id"]: r["article"] for r in map(json.loads, fh)})
     articles = []
     with labels_path.open(encoding="utf-8") as fh:
         for row in map(json.loads, fh):
-            text = row.get("text") or dev.get(row["id"])
+            text = row.get("text") or texts.get(row["id"])
             if text is None:
-                continue  # the dev file is not available: skip its articles
+                continue  # the source file is not available: skip its articles
             by_span = {(s["start"], s["end"]): s["label"] for s in row["sentences"]}
             sentences = segment(text)
             labels = [by_span.get((s.start, s.end)) for s in sentences]

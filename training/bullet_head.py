@@ -124,7 +124,14 @@ def _fit_columns(examples: list, cols: list[int], l2: float, metadata: dict | No
     )
 
 
-def fit_bullet_head(examples: list, *, inner_folds: int = 4, seed: int = 0, metadata: dict | None = None) -> LinearHead:
+def fit_bullet_head(
+    examples: list,
+    *,
+    inner_folds: int = 4,
+    seed: int = 0,
+    metadata: dict | None = None,
+    feature_sets: Sequence[str] = BULLET_FEATURE_SETS,
+) -> LinearHead:
     """Choose feature set, L2 and threshold by inner cross-validation on ``examples``, then fit on all.
 
     Selection uses precision@2 on articles with two or more significance sentences; the threshold
@@ -135,7 +142,7 @@ def fit_bullet_head(examples: list, *, inner_folds: int = 4, seed: int = 0, meta
     folds = _folds(len(examples), inner_folds, seed)
     best: tuple[float, str, float] | None = None
     held_out: dict[tuple[str, float], list[tuple[np.ndarray, np.ndarray]]] = {}
-    for feature_set in BULLET_FEATURE_SETS:
+    for feature_set in feature_sets:
         cols = feature_columns(names, feature_set)
         for l2 in BULLET_L2_GRID:
             preds = []

@@ -6,7 +6,8 @@ as .npz under ``cache``, so later runs skip the encoder):
 - the CNN/DailyMail dev file: summary-worthiness = the greedy ROUGE-1+2 oracle against the reference
   (as benchmarks/quality.py labels its learned selection head), computed over the summary candidates;
 - the labelled significance set (90 dev articles and 20 written ones that carry their own text):
-  SIGNIFICANCE labels joined by span;
+  SIGNIFICANCE labels joined by span; with ``more_labels`` (benchmarks/data/dev_labels) the other 250
+  labelled dev articles' too;
 - the 400 BBC articles of benchmarks/data/bbc_labels: significance labels and summary picks (a
   sentence picked by at least half of its annotators is positive).
 """
@@ -29,6 +30,7 @@ DEV = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
 BBC_ARTICLES = ROOT.parent / "shared" / "eval" / "bbc_news.jsonl"
 SIGNIFICANCE_LABELS = ROOT / "benchmarks" / "data" / "significance" / "labels.jsonl"
 BBC_LABELS = ROOT / "benchmarks" / "data" / "bbc_labels" / "labels.jsonl"
+DEV_LABELS = ROOT / "benchmarks" / "data" / "dev_labels" / "labels.jsonl"
 N = 3  # summary sentences
 
 
@@ -67,7 +69,9 @@ def _oracle(cache: Path, articles: list[Article]) -> None:
     path.write_text(json.dumps(stored))
 
 
-def load_all(encoder: Encoder, cache: Path) -> tuple[list[Article], list[Article], list[Article]]:
+def load_all(
+    encoder: Encoder, cache: Path, more_labels: Path | None = None
+) -> tuple[list[Article], list[Article], list[Article]]:
     """(CNN dev articles in file order, the significance set's own written articles, BBC labelled articles)."""
     cache.mkdir(parents=True, exist_ok=True)
     records = [json.loads(line) for line in DEV.open(encoding="utf-8") if line.strip()]
@@ -80,7 +84,10 @@ def load_all(encoder: Encoder, cache: Path) -> tuple[list[Article], list[Article
     _oracle(cache, cnn)
     by_id = {a.id: a for a in cnn}
     written = []
-    for k, row in enumerate(map(json.loads, SIGNIFICANCE_LABELS.open(encoding="utf-8"))):
+    rows = list(map(json.loads, SIGNIFICANCE_LABELS.open(encoding="utf-8")))
+    if more_labels is not None:  # dev articles only (joined by id), after the written ones' indices
+        rows += map(json.loads, more_labels.open(encoding="utf-8"))
+    for k, row in enumerate(rows):
         a = by_id.get(row["id"])
         if a is None and row.get("text"):  # labelled articles that carry their own text (not from the dev file)
             sents = segment(row["text"])

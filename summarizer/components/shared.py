@@ -31,10 +31,11 @@ class SharedModels:
     @classmethod
     def build(cls, encoder: Encoder, settings: Settings) -> SharedModels:
         """Wrap an encoder you already have (a custom one, or a fake in tests): prototypes encoded, heads loaded."""
+        prototypes = encoder.encode(list(SIGNIFICANCE_PROTOTYPES))
         return cls(
             encoder=encoder,
-            prototypes=encoder.encode(list(SIGNIFICANCE_PROTOTYPES)),
-            bullet_head=load_bullet_head(settings),
+            prototypes=prototypes,
+            bullet_head=load_bullet_head(settings, encoder.name, prototypes.shape[1]),
             trim_head=load_trim_head(settings),
         )
 

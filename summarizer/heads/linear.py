@@ -46,6 +46,15 @@ class LinearHead:
             self._columns_for = names
         return self._columns
 
+    def fits_encoder(self, name: str | None, dimension: int | None) -> bool:
+        """Whether this head may read ``name``'s embeddings: always, unless it takes embedding features
+        ("emb_*"), which only the encoder it was trained with (its ``metadata["encoder"]``) computes."""
+        embedding = [n for n in self.feature_names if n.startswith("emb_")]
+        if not embedding:
+            return True
+        same_name = name is None or name == self.metadata.get("encoder")
+        return same_name and (dimension is None or dimension == len(embedding))
+
     def score(self, features: np.ndarray) -> np.ndarray:
         """The linear score of each row of ``features`` (shape (n, len(feature_names)))."""
         if features.shape[1] != len(self._coef):

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fakes import BUDGET_ARTICLE as ARTICLE
-from fakes import make_summarizer
+from fakes import HashingEncoder, make_summarizer
 
 from summarizer import Settings
-from summarizer.heads import BULLET_HEAD_FILE, load_bullet_head
+from summarizer.heads import BULLET_HEAD_FILE, DENSE_BULLET_HEAD_FILE, load_bullet_head
 from summarizer.heads.linear import LinearHead
 from summarizer.selection.bullet_tidy import trim_bullet, trim_leading_connective
 from summarizer.selection.features import bullet_features, summary_features
@@ -63,8 +63,24 @@ def test_columns_map_names_and_report_missing_features() -> None:
         head.columns(["a", "c"])
 
 
-def test_packaged_bullet_head_matches_the_feature_code(fake_encoder) -> None:
-    head = LinearHead.load(BULLET_HEAD_FILE)
+def test_packaged_head_serves_its_own_encoder_and_the_dense_head_any_other(fake_encoder) -> None:
+    packaged = LinearHead.load(BULLET_HEAD_FILE)
+    embedding = [n for n in packaged.feature_names if n.startswith("emb_")]
+    assert embedding, "the packaged head reads the embedded encoder's embedding"
+    own = packaged.metadata["encoder"]
+    assert load_bullet_head(Settings(), own, len(embedding)).feature_names == packaged.feature_names
+    for name, dimension in ((fake_encoder.name, fake_encoder.dim), (own, len(embedding) + 1)):
+        head = load_bullet_head(Settings(), name, dimension)
+        assert head is not None and head.fits_encoder(name, dimension)
+        assert head.feature_names == LinearHead.load(DENSE_BULLET_HEAD_FILE).feature_names
+        assert not any(n.startswith("emb_") for n in head.feature_names)
+
+
+@pytest.mark.parametrize("path", [BULLET_HEAD_FILE, DENSE_BULLET_HEAD_FILE])
+def test_packaged_bullet_heads_match_the_feature_code(fake_encoder, path: Path) -> None:
+    head = LinearHead.load(path)
+    if not head.fits_encoder(fake_encoder.name, fake_encoder.dim):
+        fake_encoder = HashingEncoder(dim=len([n for n in head.feature_names if n.startswith("emb_")]))
     sentences = segment(ARTICLE)
     emb = fake_encoder.encode([s.text for s in sentences])
     protos = fake_encoder.encode(list(SIGNIFICANCE_PROTOTYPES))
