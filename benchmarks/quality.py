@@ -53,7 +53,7 @@ from summarizer.selection.ranking import (
 )
 from summarizer.text import segment
 from training.bullet_data import build_examples, load_labelled
-from training.bullet_head import fit_bullet_head, fit_logistic, oracle_labels, top2_hits
+from training.bullet_head import BULLET_FEATURE_SETS, fit_bullet_head, fit_logistic, oracle_labels, top2_hits
 from training.trim_head import fit_trim_head, trim_example, trimmed_texts
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
@@ -198,19 +198,24 @@ def bullet_table(labels: list[Path], extra: list[Path], dev: Path, summarizer: S
         "centrality": lambda e: e.features[:, col["centrality"]],
         "prototype similarity": lambda e: e.features[:, col["prototype_max"]],
         "hand-weighted heuristic": "heuristic",
-        "learned head": "learned",
+        "learned head": BULLET_FEATURE_SETS,
+        "learned head, no embedding features (other encoders)": ("dense",),
     }
-    learned_probability: dict[int, np.ndarray] = {}
-    thresholds = {}
+    held_out: dict[str, tuple[dict[int, np.ndarray], dict[int, float]]] = {}  # probabilities, fold thresholds
     folds = folds_for(len(examples))
-    for f in range(FOLDS):
-        head = fit_bullet_head([*(e for e, ff in zip(examples, folds, strict=True) if ff != f), *extra_examples])
-        thresholds[f] = head.threshold
-        for k in np.flatnonzero(folds == f):
-            e = examples[k]
-            probability = head.probability(e.features[:, head.columns(names)])
-            # as served: a direct quote is a hard negative, below the threshold whatever the head says
-            learned_probability[k] = np.where(direct_quotes(e.article.sentences, e.candidates), 0.0, probability)
+    for name, feature_sets in rankers.items():
+        if not isinstance(feature_sets, tuple):
+            continue
+        held_out[name] = ({}, {})
+        for f in range(FOLDS):
+            train = [*(e for e, ff in zip(examples, folds, strict=True) if ff != f), *extra_examples]
+            head = fit_bullet_head(train, feature_sets=feature_sets)
+            held_out[name][1][f] = head.threshold
+            for k in np.flatnonzero(folds == f):
+                e = examples[k]
+                probability = head.probability(e.features[:, head.columns(names)])
+                # as served: a direct quote is a hard negative, below the threshold whatever the head says
+                held_out[name][0][k] = np.where(direct_quotes(e.article.sentences, e.candidates), 0.0, probability)
     rich = [k for k, e in enumerate(examples) if e.target.sum() >= 2]
     to_summary = np.concatenate([e.features[:, col["summary_similarity"]] for e in examples])
     significant = np.concatenate([e.features[e.target > 0, col["summary_similarity"]] for e in examples])
@@ -240,8 +245,8 @@ def bullet_table(labels: list[Path], extra: list[Path], dev: Path, summarizer: S
         returned, abstained, none = [], 0, 0
         thr_hits = thr_shown = 0
         for k, e in enumerate(examples):
-            if ranker == "learned":
-                prob, thr = learned_probability[k], thresholds[folds[k]]
+            if name in held_out:
+                prob, thr = held_out[name][0][k], held_out[name][1][folds[k]]
             elif ranker == "heuristic":
                 picked, _ = select_bullets(
                     e.article.sentences, e.embeddings, e.summary, summarizer.backend.models.prototypes, count=2
@@ -263,7 +268,22 @@ def bullet_table(labels: list[Path], extra: list[Path], dev: Path, summarizer: S
             f"| {abstained / len(examples):.0%} | {none / len(examples):.0%} |"
         )
         precision[name] = hits / shown
+    threshold_table(examples, held_out["learned head"][0])
     return precision
+
+
+def threshold_table(examples: list, probability: dict[int, np.ndarray]) -> None:
+    """The learned head's trade-off on held-out articles: fewer articles without a bullet, lower precision."""
+    print("\nlearned head by threshold (held out; top two candidates above it, any article):")
+    print("| threshold | no bullet | bullets returned | precision of returned |")
+    print("|---|---|---|---|")
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7):
+        got = [top2_hits(probability[k], e.target, threshold) for k, e in enumerate(examples)]
+        shown = sum(n for _, n in got)
+        print(
+            f"| {threshold} | {np.mean([n == 0 for _, n in got]):.0%} | {shown} "
+            f"| {sum(h for h, _ in got) / max(shown, 1):.3f} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ import numpy as np
 
 from summarizer.heads.linear import LinearHead
 from summarizer.selection.features import bullet_features
-from summarizer.selection.significance import cue_score, is_direct_quote
+from summarizer.selection.significance import cue_score, is_direct_quote, leans_on_previous
 from summarizer.text import MIN_CONTENT_WORDS, Sentence
 from summarizer.text.labels import WHY_IT_MATTERS
 
@@ -162,9 +162,22 @@ def select_summary(
 
 
 def bullet_candidates(sentences: Sequence[Sentence], summary: Sequence[int]) -> list[int]:
+    """Sentences that may become bullets: content outside the summary that reads on its own.
+
+    Not a block, not a pseudo-sentence (cut from a run without punctuation), and not a sentence that
+    leans on the one before it ("This was...", "He said...") unless that one is in the summary, shown.
+    """
     taken = set(summary)
-    # A pseudo-sentence (cut from a run without punctuation) does not read on its own: never a bullet.
-    return [s.index for s in sentences if is_content(s) and not is_block(s) and not s.pseudo and s.index not in taken]
+    candidates = []
+    previous = None  # the nearest earlier content sentence
+    for s in sentences:
+        if not is_content(s):
+            continue
+        dangling = leans_on_previous(s.text) and (previous is None or previous not in taken)
+        if not (is_block(s) or s.pseudo or s.index in taken or dangling):
+            candidates.append(s.index)
+        previous = s.index
+    return candidates
 
 
 def direct_quotes(sentences: Sequence[Sentence], candidates: Sequence[int]) -> np.ndarray:

@@ -88,3 +88,16 @@ def is_direct_quote(text: str) -> bool:
     close = _CLOSING_QUOTE_RE.search(text, intro.end())  # "It's" is no closing quote; "...,' he said" is
     quoted = (len(text) if close is None else close.start()) - intro.end()
     return quoted >= _QUOTED_SHARE * len(text)
+
+
+# A sentence that opens on a personal pronoun or a demonstrative leans on the sentence before it ("This
+# was mostly high-ranking members of...", "He added that..."): shown alone, the reader cannot tell who
+# or what. "It" is left out: it is as often expletive ("It remains to be seen whether...").
+_LEANING_OPENER_RE = re.compile(
+    r"[\"“‘'(]?\s*(?:he|she|they|his|her|their|them|this|these|those|that|such)\b(?!-)", re.IGNORECASE
+)
+
+
+def leans_on_previous(text: str) -> bool:
+    """The sentence opens on a pronoun or demonstrative that points back to an earlier sentence."""
+    return _LEANING_OPENER_RE.match(text) is not None

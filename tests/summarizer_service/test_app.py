@@ -88,7 +88,9 @@ def test_batch_keeps_order_with_one_shared_call(client: TestClient, fake_summari
 
 def test_three_bullet_counts_make_one_encoder_pass(client: TestClient, fake_summarizer: Summarizer) -> None:
     encoder = fake_summarizer.backend.models.encoder
-    articles = [{"text": text, "bullets": n} for text, n in zip(ARTICLES[:3], (0, 1, 2), strict=True)]
+    # The article asked for two bullets has its own "Why it matters" passage, a bullet whatever the head says.
+    texts = (ARTICLES[1], ARTICLES[2], ARTICLES[0])
+    articles = [{"text": text, "bullets": n} for text, n in zip(texts, (0, 1, 2), strict=True)]
     calls_before = len(encoder.calls)
     response = client.post("/v1/summarize/batch", json={"articles": articles})
     assert response.status_code == 200, response.text
@@ -102,9 +104,9 @@ def test_three_bullet_counts_make_one_encoder_pass(client: TestClient, fake_summ
 
 def test_batch_mixed_knobs(client: TestClient, fake_summarizer: Summarizer) -> None:
     articles = [
-        {"text": ARTICLES[0], "max_sentences": 1},
-        {"text": ARTICLES[1], "max_sentences": 3, "bullets": 0},
         {"text": ARTICLES[2], "max_sentences": 1},
+        {"text": ARTICLES[1], "max_sentences": 3, "bullets": 0},
+        {"text": ARTICLES[0], "max_sentences": 1},  # its own "Why it matters" passage: a bullet whatever the head says
     ]
     calls_before = len(fake_summarizer.backend.models.encoder.calls)
     results = client.post("/v1/summarize/batch", json={"articles": articles}).json()["results"]

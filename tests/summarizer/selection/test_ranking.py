@@ -346,6 +346,19 @@ def test_pseudo_sentences_are_never_bullet_candidates() -> None:
     assert bullet_candidates(sentences, [0]) == [len(sentences) - 1]
 
 
+def test_a_sentence_leaning_on_a_sentence_not_shown_is_no_bullet_candidate() -> None:
+    text = (
+        "The council approved the budget on Tuesday. This means taxes will rise by 4 percent next year. "
+        "The mayor's party lost two seats in May. They could lose control of the council in the autumn. "
+        "Critics said services may be cut."
+    )
+    sentences = segment(text)
+    # "This means..." follows the summary sentence, which the reader sees: it stays a candidate.
+    # "They could lose..." leans on a sentence that is not shown: the reader cannot tell who "they" are.
+    assert bullet_candidates(sentences, [0]) == [1, 2, 4]
+    assert bullet_candidates(sentences, [0, 2]) == [1, 3, 4]
+
+
 class _EveryCandidateHead:
     """A head that finds every candidate significant: only the hard negatives keep one out."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.selection.significance import cue_score, is_direct_quote
+from summarizer.selection.significance import cue_score, is_direct_quote, leans_on_previous
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,21 @@ def test_statements_reporting_speech_are_not_direct_quotes(text: str) -> None:
 def test_cue_score_is_bounded() -> None:
     assert cue_score("The city council met on Monday.") < cue_score("This comes amid fears the crisis could escalate.")
     assert 0.0 <= cue_score("could could could amid signals raising concerns consequences") <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "leans"),
+    [
+        ("This was mostly high-ranking members of the party.", True),
+        ("He added that the talks would resume on Monday.", True),
+        ("They're expected to vote next week.", True),
+        ("'That is a disgrace,' the mayor said.", True),
+        ("these measures could cost billions.", True),
+        ("It remains to be seen whether the deal will hold.", False),  # expletive "it": left alone
+        ("Theresa May said the vote would go ahead.", False),
+        ("Thessaloniki is Greece's second city.", False),
+        ("The decision could affect millions of families.", False),
+    ],
+)
+def test_sentences_leaning_on_the_one_before(text: str, leans: bool) -> None:
+    assert leans_on_previous(text) is leans
