@@ -103,6 +103,32 @@ def bullets_for(a: Article, sig: np.ndarray, threshold: float) -> list[int]:
     return [cands[keep[p]] for p in picked]
 
 
+def bullet_precision(articles: list[Article], significance: dict[str, np.ndarray]) -> None:
+    """precision@2 over the labelled articles with 2+ SIGNIFICANCE candidates (direct quotes never), and
+    what each threshold returns there; ``significance``: held-out probabilities per sentence, by article id."""
+    hits = shown = rich = 0
+    returned = {thr: [0, 0] for thr in THRESHOLDS}  # hits, shown among the 2+ articles
+    for a in articles:
+        cands = bullet_candidates(a.sentences, a.default_summary)
+        if not a.significance or not cands:
+            continue
+        target = np.array([a.significance.get(i) == 1.0 for i in cands], dtype=np.float64)
+        prob = np.where(direct_quotes(a.sentences, cands), 0.0, significance[a.id][cands])
+        if target.sum() >= 2:
+            rich += 1
+            h, n = top2_hits(prob, target)
+            hits, shown = hits + h, shown + n
+            for thr in THRESHOLDS:
+                h, n = top2_hits(prob, target, thr)
+                returned[thr][0] += h
+                returned[thr][1] += n
+    print(f"bullets: {rich} labelled articles with 2+ significance candidates; precision@2 {hits / max(shown, 1):.3f}")
+    print("| threshold | returned per article (2+ sig.) | precision of returned |")
+    print("|---|---|---|")
+    for thr, (h, n) in returned.items():
+        print(f"| {thr} | {n / max(rich, 1):.2f} | {h / max(n, 1):.3f} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/scorer/cache"))
@@ -181,31 +207,15 @@ def main(argv: list[str] | None = None) -> int:
         by_id[i] for i in labelled if i in by_id and bullet_candidates(by_id[i].sentences, by_id[i].default_summary)
     ]
     folds = fold_split(len(examples), args.fold_seed)
-    hits = shown = 0
-    returned = {thr: [0, 0] for thr in THRESHOLDS}  # hits, shown among the 2+ articles
-    rich = 0
+    significance: dict[str, np.ndarray] = {}
     for f in range(FOLDS):
         model = train({examples[k].id for k in np.flatnonzero(folds == f)})
         for k in np.flatnonzero(folds == f):
             a = examples[k]
-            cands = bullet_candidates(a.sentences, a.default_summary)
-            target = np.array([a.significance.get(i) == 1.0 for i in cands], dtype=np.float64)
-            prob = np.where(direct_quotes(a.sentences, cands), 0.0, model(data[a.source, a.id][0])[cands, 1])
-            if target.sum() >= 2:
-                rich += 1
-                h, n = top2_hits(prob, target)
-                hits, shown = hits + h, shown + n
-                for thr in THRESHOLDS:
-                    h, n = top2_hits(prob, target, thr)
-                    returned[thr][0] += h
-                    returned[thr][1] += n
+            significance[a.id] = model(data[a.source, a.id][0])[:, 1]
         print(f"bullet fold {f} done ({time.perf_counter() - started:.0f}s)", flush=True)
-    print(f"\n{len(examples)} labelled articles, {rich} with 2+ significance sentences outside the summary")
-    print(f"context scorer precision@2: {hits / max(shown, 1):.3f}")
-    print("| threshold | returned per article (2+ sig.) | precision of returned |")
-    print("|---|---|---|")
-    for thr, (h, n) in returned.items():
-        print(f"| {thr} | {n / max(rich, 1):.2f} | {h / max(n, 1):.3f} |")
+    print(f"\n{len(examples)} labelled articles")
+    bullet_precision(examples, significance)
     print(f"\ntraining and scoring: {time.perf_counter() - started:.0f}s ({10 * args.seeds} fits)")
     return 0
 

@@ -34,16 +34,15 @@ from torch import nn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from context_scorer import SUMMARY_REDUNDANCY, THRESHOLDS, bullets_for, swapped, targets
+from context_scorer import SUMMARY_REDUNDANCY, THRESHOLDS, bullet_precision, bullets_for, swapped, targets
 from quality import FOLDS, folds_for, print_summary_table
 
 from summarizer import Settings, Summarizer
 from summarizer.models.encoder import _load_tokenizer, embedded_model_dir, load_transformers_model
-from summarizer.selection.ranking import bullet_candidates, direct_quotes, mmr_select, summary_candidates
-from training.bullet_head import top2_hits
-from training.context_scorer import _batch, article_features
+from summarizer.selection.ranking import mmr_select, summary_candidates
+from training.context_scorer import _batch, article_features, positive_weight, standardise_from, task_loss
 from training.last_layer import BertLastLayer, SmallLayer, TokenScorer, stack_tokens, token_states
-from training.scorer_data import DEV_LABELS, Article, N, load_all
+from training.scorer_data import DEV_LABELS, N, load_all
 
 
 def fit(rows: list[tuple], args: argparse.Namespace, hf_model: nn.Module, seed: int = 0) -> TokenScorer:
@@ -57,10 +56,8 @@ def fit(rows: list[tuple], args: argparse.Namespace, hf_model: nn.Module, seed: 
     else:
         layer, width = (SmallLayer(), 96) if args.token_layer == "small" else (None, 0)
     model = TokenScorer(stacked.shape[1], layer, width)
-    model.mean.copy_(torch.from_numpy(stacked.mean(axis=0)))
-    model.scale.copy_(torch.from_numpy(np.maximum(stacked.std(axis=0), 1e-3)))
-    sig = np.concatenate([r[2] for r in rows])
-    pos_weight = torch.tensor(min(float(np.nansum(1 - sig) / max(np.nansum(sig), 1.0)), 5.0))
+    standardise_from(model, stacked)
+    pos_weight = positive_weight([r[2] for r in rows])
     head = [p for n, p in model.named_parameters() if not n.startswith("token_layer")]
     groups = [{"params": head, "lr": 2e-3, "weight_decay": 0.1}]
     if layer is not None:
@@ -77,13 +74,7 @@ def fit(rows: list[tuple], args: argparse.Namespace, hf_model: nn.Module, seed: 
             yg, _ = _batch([rows[i][2][:, None] for i in idx])
             tokens, keep = stack_tokens([(rows[i][3], rows[i][4]) for i in idx]) if layer else (None, None)
             logits = model(x, pad, tokens, keep)
-            loss = torch.zeros(())
-            for column, y, weight in ((0, ys, None), (1, yg, pos_weight)):
-                mask = ~pad & ~torch.isnan(y[..., 0])
-                if mask.any():
-                    loss = loss + nn.functional.binary_cross_entropy_with_logits(
-                        logits[..., column][mask], y[..., 0][mask], pos_weight=weight
-                    )
+            loss = task_loss(logits, 0, ys, pad) + task_loss(logits, 1, yg, pad, pos_weight)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -97,32 +88,6 @@ def predict(model: TokenScorer, row: tuple) -> np.ndarray:
     x, pad = _batch([row[0]])
     tokens, keep = stack_tokens([(row[3], row[4])]) if model.token_layer is not None else (None, None)
     return torch.sigmoid(model(x, pad, tokens, keep))[0].numpy()
-
-
-def bullet_precision(articles: list[Article], probs: dict[str, np.ndarray]) -> None:
-    hits = shown = rich = 0
-    returned = {thr: [0, 0] for thr in THRESHOLDS}
-    for a in articles:
-        cands = bullet_candidates(a.sentences, a.default_summary)
-        if not a.significance or not cands:
-            continue
-        target = np.array([a.significance.get(i) == 1.0 for i in cands], dtype=np.float64)
-        prob = np.where(direct_quotes(a.sentences, cands), 0.0, probs[a.id][cands, 1])
-        if target.sum() >= 2:
-            rich += 1
-            h, n = top2_hits(prob, target)
-            hits, shown = hits + h, shown + n
-            for thr in THRESHOLDS:
-                h, n = top2_hits(prob, target, thr)
-                returned[thr][0] += h
-                returned[thr][1] += n
-    print(
-        f"\nbullets: {rich} labelled articles with 2+ significance candidates; precision@2 {hits / max(shown, 1):.3f}"
-    )
-    print("| threshold | returned per article (2+ sig.) | precision of returned |")
-    print("|---|---|---|")
-    for thr, (h, n) in returned.items():
-        print(f"| {thr} | {n / max(rich, 1):.2f} | {h / max(n, 1):.3f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"\n{len(cnn)} dev articles, {len(written)} written, {len(bbc)} BBC; token layer: {args.token_layer}")
     print_summary_table(systems, [a.reference or "" for a in cnn], np.random.default_rng(0))
-    bullet_precision(cnn + written, probs)
+    bullet_precision(cnn + written, {i: p[:, 1] for i, p in probs.items()})
     cased = [a for a in cnn if a.cased]
     print("\n| threshold | cased dev articles with no bullet | with one |")
     print("|---|---|---|")

@@ -13,6 +13,25 @@ from summarizer.backends.extractive import ExtractiveBackend
 from summarizer.components.shared import SharedModels
 from summarizer.models.seq2seq import Seq2SeqModel
 
+
+def tiny_bert(**overrides):
+    """A random two-layer BERT (hidden 32, 4 heads), seeded: for checks against the Hugging Face forward pass."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=120,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        **overrides,
+    )
+    return BertModel(config, add_pooling_layer=False).eval()
+
+
 # A short article for the heads' tests: the news, plain facts, one detail and two sentences of significance.
 BUDGET_ARTICLE = (
     "The city council approved a new budget on Monday after a long debate. "

@@ -128,10 +128,8 @@ def fit(
     rng = np.random.default_rng(seed)
     stacked = np.vstack(inputs)
     model = ContextScorer(stacked.shape[1], hidden=hidden, dropout=dropout, attention=attention)
-    model.mean.copy_(torch.from_numpy(stacked.mean(axis=0)))
-    model.scale.copy_(torch.from_numpy(np.maximum(stacked.std(axis=0), 1e-3)))
-    sig = np.concatenate(significance_targets)
-    pos_weight = torch.tensor(min(float(np.nansum(1 - sig) / max(np.nansum(sig), 1.0)), 5.0))
+    standardise_from(model, stacked)
+    pos_weight = positive_weight(significance_targets)
     optimizer = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=weight_decay)
     model.train()
     for _ in range(epochs):
@@ -145,16 +143,36 @@ def fit(
             loss = _listwise(logits[..., 0], ys[..., 0], pad) if listwise else torch.zeros(())
             tasks = ((0, ys, 1.0, None), (1, yg, significance_weight, pos_weight))
             for column, y, weight, pw in tasks[1:] if listwise else tasks:
-                mask = ~pad & ~torch.isnan(y[..., 0])
-                if mask.any():
-                    loss = loss + weight * nn.functional.binary_cross_entropy_with_logits(
-                        logits[..., column][mask], y[..., 0][mask], pos_weight=pw
-                    )
+                loss = loss + weight * task_loss(logits, column, y, pad, pw)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
     model.eval()
     return model
+
+
+def standardise_from(model: nn.Module, stacked: np.ndarray) -> None:
+    """Set a scorer's input standardisation (its ``mean`` and ``scale`` buffers) from its training inputs."""
+    model.mean.copy_(torch.from_numpy(stacked.mean(axis=0)))
+    model.scale.copy_(torch.from_numpy(np.maximum(stacked.std(axis=0), 1e-3)))
+
+
+def positive_weight(significance_targets: list[np.ndarray]) -> torch.Tensor:
+    """Weight of a significance positive in the loss: the negative/positive ratio, at most 5 (NaN: unlabelled)."""
+    sig = np.concatenate(significance_targets)
+    return torch.tensor(min(float(np.nansum(1 - sig) / max(np.nansum(sig), 1.0)), 5.0))
+
+
+def task_loss(
+    logits: torch.Tensor, column: int, y: torch.Tensor, pad: torch.Tensor, pos_weight: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Binary cross-entropy of one task's logit column over the rows it labels (NaN: unlabelled); 0 if none."""
+    mask = ~pad & ~torch.isnan(y[..., 0])
+    if not mask.any():
+        return torch.zeros(())
+    return nn.functional.binary_cross_entropy_with_logits(
+        logits[..., column][mask], y[..., 0][mask], pos_weight=pos_weight
+    )
 
 
 def _listwise(logits: torch.Tensor, y: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import torch
-from transformers import BertConfig, BertModel
+from fakes import tiny_bert
 
 from training.last_layer import BertLastLayer, SmallLayer, TokenScorer, stack_tokens
 
 
-def _tiny_bert() -> BertModel:
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=120,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    return BertModel(config, add_pooling_layer=False).eval()
-
-
 def test_copied_last_layer_computes_what_the_model_computes() -> None:
     torch.set_num_threads(1)
-    model = _tiny_bert()
+    model = tiny_bert()
     ids = torch.tensor([[5, 17, 33, 2, 0, 0], [7, 8, 9, 10, 11, 12]])
     mask = ids != 0
     with torch.inference_mode():

@@ -9,25 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from transformers import BertConfig, BertModel
+from fakes import tiny_bert
+from transformers import BertModel
 
 from summarizer import Summarizer
 from summarizer.models.encoder import TransformerEncoder, embedded_model_dir, load_transformers_model
 from summarizer.models.grouped_bert import GroupedBert, plan_groups, supports
-
-
-def _tiny_bert(**overrides) -> BertModel:
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=120,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        intermediate_size=64,
-        max_position_embeddings=64,
-        **overrides,
-    )
-    return BertModel(config, add_pooling_layer=False).eval()
 
 
 def _reference_sums(model: BertModel, windows: list[list[int]]) -> np.ndarray:
@@ -59,14 +46,14 @@ def test_plan_covers_every_window_once_in_tight_groups(lengths: list[int], chunk
 
 @pytest.mark.parametrize("chunk", [8, 100, 2048])
 def test_grouped_sums_equal_the_transformers_forward_in_float32(chunk: int) -> None:
-    model = _tiny_bert()
+    model = tiny_bert()
     windows = _windows(30)
     grouped = GroupedBert.from_model(model, chunk_tokens=chunk)
     np.testing.assert_allclose(grouped.token_sums(windows), _reference_sums(model, windows), rtol=1e-4, atol=1e-4)
 
 
 def test_grouped_sums_in_bfloat16_stay_close_to_float32() -> None:
-    model = _tiny_bert()
+    model = tiny_bert()
     windows = _windows(20, seed=2)
     reference = _reference_sums(model, windows)
     grouped = GroupedBert.from_model(model.to(torch.bfloat16))
@@ -77,7 +64,7 @@ def test_grouped_sums_in_bfloat16_stay_close_to_float32() -> None:
 
 
 def test_a_window_does_not_depend_on_its_neighbours() -> None:
-    model = _tiny_bert()
+    model = tiny_bert()
     windows = _windows(12, seed=3)
     alone = GroupedBert.from_model(model).token_sums(windows[:1])
     mixed = GroupedBert.from_model(model).token_sums(windows)
@@ -88,7 +75,7 @@ def test_a_window_does_not_depend_on_its_neighbours() -> None:
     "overrides", [{"hidden_act": "relu"}, {"position_embedding_type": "relative_key"}, {"is_decoder": True}]
 )
 def test_other_architectures_are_not_claimed(overrides: dict) -> None:
-    model = _tiny_bert(**overrides)
+    model = tiny_bert(**overrides)
     assert not supports(model)
     with pytest.raises(ValueError):
         GroupedBert.from_model(model)
@@ -98,7 +85,7 @@ def test_other_architectures_are_not_claimed(overrides: dict) -> None:
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 def test_a_checkpoint_read_from_disk_runs_as_the_loaded_model(tmp_path: Path, dtype: torch.dtype) -> None:
-    model = _tiny_bert()
+    model = tiny_bert()
     model.save_pretrained(tmp_path, safe_serialization=True)
     windows = _windows(25, seed=4)
     from_disk = GroupedBert.from_directory(tmp_path, dtype)
@@ -109,7 +96,7 @@ def test_a_checkpoint_read_from_disk_runs_as_the_loaded_model(tmp_path: Path, dt
 
 def test_a_task_checkpoint_names_its_encoder_bert(tmp_path: Path) -> None:
     """BertForMaskedLM and the like store the encoder under "bert."; the pass finds it there."""
-    model = _tiny_bert()
+    model = tiny_bert()
     weights = {f"bert.{k}": v for k, v in model.state_dict().items()}
     windows = _windows(5, seed=5)
     prefixed = GroupedBert(model.config.to_dict(), weights)
@@ -117,7 +104,7 @@ def test_a_task_checkpoint_names_its_encoder_bert(tmp_path: Path) -> None:
 
 
 def test_a_checkpoint_missing_a_tensor_is_refused_by_name() -> None:
-    model = _tiny_bert()
+    model = tiny_bert()
     weights = {k: v for k, v in model.state_dict().items() if "layer.1.output.dense.bias" not in k}
     with pytest.raises(ValueError, match=r"encoder\.layer\.1\.output\.dense\.bias"):
         GroupedBert(model.config.to_dict(), weights)
