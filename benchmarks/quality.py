@@ -35,7 +35,8 @@ from rouge_score import rouge_scorer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from plots import quality_chart  # benchmarks/plots.py (this script's folder is on sys.path)
+from article_decision import article_decision_table  # this script's folder is on sys.path
+from plots import quality_chart  # benchmarks/plots.py
 
 from summarizer import Settings, Summarizer
 from summarizer.models.encoder import Encoder, TransformerEncoder
@@ -269,6 +270,7 @@ def bullet_table(labels: list[Path], extra: list[Path], dev: Path, summarizer: S
         )
         precision[name] = hits / shown
     threshold_table(examples, held_out["learned head"][0])
+    article_decision_table(examples, held_out["learned head"][0])
     return precision
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from summarizer.heads.linear import LinearHead
 from summarizer.selection.features import bullet_features
-from summarizer.selection.significance import cue_score, is_direct_quote, leans_on_previous
+from summarizer.selection.significance import cue_score, is_direct_quote, is_question, leans_on_previous
 from summarizer.text import MIN_CONTENT_WORDS, Sentence
 from summarizer.text.labels import WHY_IT_MATTERS
 
@@ -164,8 +164,9 @@ def select_summary(
 def bullet_candidates(sentences: Sequence[Sentence], summary: Sequence[int]) -> list[int]:
     """Sentences that may become bullets: content outside the summary that reads on its own.
 
-    Not a block, not a pseudo-sentence (cut from a run without punctuation), and not a sentence that
-    leans on the one before it ("This was...", "He said...") unless that one is in the summary, shown.
+    Not a block, not a pseudo-sentence (cut from a run without punctuation), not a question, and not a
+    sentence that leans on the one before it ("This was...", "He said...") unless that one is in the
+    summary, shown.
     """
     taken = set(summary)
     candidates = []
@@ -174,7 +175,7 @@ def bullet_candidates(sentences: Sequence[Sentence], summary: Sequence[int]) -> 
         if not is_content(s):
             continue
         dangling = leans_on_previous(s.text) and (previous is None or previous not in taken)
-        if not (is_block(s) or s.pseudo or s.index in taken or dangling):
+        if not (is_block(s) or s.pseudo or s.index in taken or dangling or is_question(s.text)):
             candidates.append(s.index)
         previous = s.index
     return candidates

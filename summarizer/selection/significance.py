@@ -101,3 +101,13 @@ _LEANING_OPENER_RE = re.compile(
 def leans_on_previous(text: str) -> bool:
     """The sentence opens on a pronoun or demonstrative that points back to an earlier sentence."""
     return _LEANING_OPENER_RE.match(text) is not None
+
+
+# A question asks; it does not say why the news matters ("Despite all this, did the critics have any
+# views on who would win?"). In the 760 labelled articles 1 of 91 questions is SIGNIFICANCE.
+_QUESTION_END_RE = re.compile(r"\?[\"”’')\]]*\s*$")
+
+
+def is_question(text: str) -> bool:
+    """The sentence ends on a question mark (closing quotes and brackets aside)."""
+    return _QUESTION_END_RE.search(text) is not None

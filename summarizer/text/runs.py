@@ -40,12 +40,13 @@ _MISSED_START_RE = re.compile(
 
 _LABEL_START_RE = re.compile(r"[A-Z][a-z]+(?:\s+[a-z]+){0,3}:\s")
 # A sentence start beyond doubt, cut at any span length: a word that opens sentences, after a lower-case
-# word with no punctuation between ("...the Anzac Day public holiday | But the rules do not apply...").
+# word with no punctuation between ("...the Anzac Day public holiday | But the rules do not apply...", "...a
+# serious knee injury | And Dirar has revealed...").
 # "The" and the pronouns count only before a lower-case word, so names and titles stay whole ("told The
 # Times", "the film The 10th District Court", "titled 'Until It Came To Them'"); "A" and "I" are left out
 # ("grade A pupils", "and I think").
 _CLEAR_START_RE = re.compile(
-    r"(?<=[a-z0-9)\"”’])\s+(?=(?:But|However|Meanwhile)[\s,]"
+    r"(?<=[a-z0-9)\"”’])\s+(?=(?:But|And|Yet|However|Meanwhile)[\s,]"
     r"|(?:The|This|His|Her|Their|Its|He|She|It|They|We|There)(?:['’](?:s|re|ll|d|ve))?\s+[a-z])"
 )
 

@@ -359,6 +359,14 @@ def test_a_sentence_leaning_on_a_sentence_not_shown_is_no_bullet_candidate() -> 
     assert bullet_candidates(sentences, [0, 2]) == [1, 3, 4]
 
 
+def test_a_question_is_no_bullet_candidate() -> None:
+    text = (
+        "The council approved the budget on Tuesday. Will residents notice the difference next year? "
+        "Critics said services may be cut."
+    )
+    assert bullet_candidates(segment(text), [0]) == [2]
+
+
 class _EveryCandidateHead:
     """A head that finds every candidate significant: only the hard negatives keep one out."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.selection.significance import cue_score, is_direct_quote, leans_on_previous
+from summarizer.selection.significance import cue_score, is_direct_quote, is_question, leans_on_previous
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,17 @@ def test_cue_score_is_bounded() -> None:
 )
 def test_sentences_leaning_on_the_one_before(text: str, leans: bool) -> None:
     assert leans_on_previous(text) is leans
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Despite all this, did the critics have any views on who would win?", True),
+        ("'Why would anyone pay that much?'", True),
+        ("Who pays? (The council, mostly?)", True),
+        ("The question is whether voters will notice.", False),
+        ("He asked: 'Why now?' and left the room.", False),
+    ],
+)
+def test_questions(text: str, question: bool) -> None:
+    assert is_question(text) is question

@@ -618,6 +618,17 @@ def test_a_clear_sentence_start_after_a_line_without_end_punctuation_is_cut() ->
     ]
 
 
+def test_a_caption_ending_on_a_lower_case_word_is_cut_before_and() -> None:
+    text = (
+        "Falcao has struggled to reach the heights he achieved before suffering a serious knee injury "
+        "And Dirar has revealed that Falcao was not happy in France before his loan move."
+    )
+    assert texts(text) == [
+        "Falcao has struggled to reach the heights he achieved before suffering a serious knee injury",
+        "And Dirar has revealed that Falcao was not happy in France before his loan move.",
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -628,6 +639,7 @@ def test_a_clear_sentence_start_after_a_line_without_end_punctuation_is_cut() ->
         "The school said grade A pupils and those who do better than expected will get a prize.",
         "He said he thought about it and I think that he is right about the plan for next year.",
         "Kick-off in the game against Leeds was delayed by It's A Knockout, a charity show on the pitch.",
+        "She starred in Pride And Prejudice and then in Sense And Sensibility for the same studio.",
     ],
 )
 def test_names_titles_and_uncertain_starts_are_not_cut(text: str) -> None:
