@@ -37,7 +37,8 @@ class Span(BaseModel):
     """
 
     text: str = Field(
-        description="Taken from the input: exactly input[start:end] with whitespace collapsed (a leading label "
+        description="Taken from the input: exactly input[start:end] with whitespace collapsed and zero-width "
+        "spaces, word joiners, byte-order marks and soft hyphens dropped (a leading label "
         "or dateline is outside the span; a trimmed sentence is its kept part). Generated: the sentence the model "
         "wrote."
     )

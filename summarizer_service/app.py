@@ -208,13 +208,15 @@ async def summarize_stream(
     return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
-@open_router.get("/healthz", response_model=HealthResponse, tags=["ops"])
+@open_router.api_route("/healthz", methods=["GET", "HEAD"], response_model=HealthResponse, tags=["ops"])
 async def healthz() -> HealthResponse:
     """Liveness: 200 while the process runs, whether or not the model is loaded."""
     return HealthResponse()
 
 
-@open_router.get("/readyz", response_model=ReadyResponse, responses=_errors(503), tags=["ops"])
+@open_router.api_route(
+    "/readyz", methods=["GET", "HEAD"], response_model=ReadyResponse, responses=_errors(503), tags=["ops"]
+)
 async def readyz(summarizer: SummarizerDep) -> ReadyResponse:
     """Readiness: 200 once the model is loaded, 503 before that or if loading failed."""
     info = summarizer.describe()

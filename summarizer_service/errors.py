@@ -151,6 +151,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         return error_response(400, "invalid_encoding", f"request body is not valid UTF-8 (byte {exc.__cause__.start})")
     elif status == 400 and isinstance(exc.__cause__, RecursionError):
         return error_response(400, "invalid_json", "request body is not usable JSON: it is nested too deeply")
+    elif status == 400 and isinstance(exc.__cause__, ValueError):  # json.loads refused what it parsed
+        reason = "a number has too many digits" if "digits" in str(exc.__cause__) else "it cannot be parsed"
+        return error_response(400, "invalid_json", f"request body is not usable JSON: {reason}")
     elif isinstance(exc.detail, str) and exc.detail:
         message = exc.detail
     else:
@@ -167,6 +170,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         where = f" (character {loc[1]})" if len(loc) > 1 else ""
         reason = excerpt(str((bad_json.get("ctx") or {}).get("error", "malformed JSON")), 100)
         return error_response(400, "invalid_json", f"request body is not valid JSON: {reason}{where}")
+    if any(e.get("type") == "missing" and tuple(e.get("loc", ())) == ("body",) for e in errors):
+        return error_response(400, "invalid_json", "request body is empty: send a JSON object")
     return error_response(422, "invalid_request", validation_message(errors))
 
 

@@ -21,6 +21,9 @@ from summarizer.text.sbd import FastSegmenter
 
 # Characters that render as nothing; text made only of these is empty.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# What a shown span drops: zero-width space, word joiner, byte-order mark, soft hyphen. The zero-width
+# (non-)joiners stay: they join emoji ("👨‍👩‍👧" is one glyph) and shape Indic and Persian script.
+_HIDDEN_IN_DISPLAY = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
 _WS_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
 _HEADING_MAX_WORDS = 20
@@ -130,7 +133,8 @@ def count_words(text: str) -> int:
 
 
 def display_text(span: str) -> str:
-    return _WS_RE.sub(" ", visible_text(span)).strip()
+    """A span as a response shows it: whitespace collapsed, invisible breaks and marks dropped."""
+    return _WS_RE.sub(" ", span.translate(_HIDDEN_IN_DISPLAY)).strip()
 
 
 _local = threading.local()

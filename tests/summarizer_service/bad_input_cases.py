@@ -41,6 +41,8 @@ CASES = [
     Case("invalid UTF-8", 400, "invalid_encoding", content=b'{"text": "caf\xe9 \xff"}'),
     Case("not JSON", 400, "invalid_json", content=b"text=hello"),
     Case("truncated JSON", 400, "invalid_json", content=b'{"text": "The council'),
+    Case("empty body", 400, "invalid_json", content=b""),
+    Case("a 5,000-digit number", 400, "invalid_json", content=b'{"text": "Hi.", "max_words": ' + b"9" * 5000 + b"}"),
     Case("JSON array instead of object", 422, "invalid_request", json=[_SENTENCES]),
     Case("text is a number", 422, "invalid_request", json={"text": 42}),
     Case("text is null", 422, "invalid_request", json={"text": None}),

@@ -147,6 +147,7 @@ def test_batch_invalid_request(client: TestClient, body: dict) -> None:
 def test_ops_routes(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ready", "model": "fake-hashing-encoder", "device": "cpu"}
+    assert client.head("/healthz").status_code == client.head("/readyz").status_code == 200  # load balancers probe so
     info = client.get("/v1/info").json()
     assert info["status"] == "ready" and info["backend"] == "extractive"
     assert info["model"] == "fake-hashing-encoder" and info["device"] == "cpu"

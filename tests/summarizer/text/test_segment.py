@@ -95,6 +95,14 @@ def test_segment_offsets_hold_for_sentence_like_text(text: str) -> None:
 def test_display_text_collapses_whitespace_and_drops_invisible_characters() -> None:
     assert display_text("  a\u200b\n\tb\u00a0 c  ") == "a b c"
     assert display_text("\u200b\ufeff") == ""
+    assert display_text("co\u00adoperate\u2060 now") == "cooperate now"
+
+
+def test_display_text_keeps_the_joiners_that_join_emoji_and_shape_scripts() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert display_text(f"The {family} waited.") == f"The {family} waited."
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # "I want", with a zero-width non-joiner
+    assert display_text(persian) == persian
 
 
 # -- helpers ------------------------------------------------------------------------------------
