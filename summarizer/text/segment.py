@@ -25,12 +25,20 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 # (non-)joiners stay: they join emoji ("👨‍👩‍👧" is one glyph) and shape Indic and Persian script.
 _HIDDEN_IN_DISPLAY = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
 _WS_RE = re.compile(r"\s+")
-_WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
+# A word: letters and digits, with the combining marks that are part of them (Python's \w leaves out the
+# vowel signs of Indic scripts, the harakat of Arabic and accents typed as combining characters, which
+# would cut "भाषाएँ" into three words); the danda (U+0964-5) stays out.
+_LETTER = "\\w\u0300-\u036f\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963\u0966-\u0dff"
+_WORD_RE = re.compile(rf"[{_LETTER}]+(?:[-'’.][{_LETTER}]+)*")
 _HEADING_MAX_WORDS = 20
 _LINE_END_PUNCT = tuple('.!?:;"”’)…')
 # "left.Then": a sentence end glued to the next sentence. Two word characters before the dot keep
 # "U.S.Army"-style abbreviations and decimals out.
 _GLUED_RE = re.compile(r"(?<=[a-z0-9)\"”’]{2}[.!?])(?=[A-Z][a-z])")
+# Full stops of other scripts, which pysbd's English rules do not know: the Devanagari danda and double
+# danda (Hindi, Marathi, Nepali; Bengali uses the same), the Urdu full stop, the Armenian full stop, the
+# Ethiopic full stop and the Myanmar section mark; the sentence ends after closing quotes or brackets.
+_SCRIPT_END_RE = re.compile(r"[।॥۔։።။][\"'”’)\]]*(?=\s+\S)")
 
 
 # A "sentence" longer than this has no punctuation to split at (a speech-to-text transcript, scraped
@@ -238,6 +246,18 @@ def _join_titles(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     return out
 
 
+def _split_script_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut spans after the full stops of other scripts ("... है। अगला ..."), each piece tight to its text."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        for m in _SCRIPT_END_RE.finditer(text, s, e):
+            if m.end() < e:
+                out.append((s, m.end()))
+                s = m.end() + len(text[m.end() : e]) - len(text[m.end() : e].lstrip())
+        out.append((s, e))
+    return out
+
+
 def _repair_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for s, e in spans:
@@ -310,7 +330,8 @@ def segment(text: str) -> list[Sentence]:
             in_paragraph = 0
         # start, end, pseudo, cut from a caption run, cut only at a clear sentence start
         spans: list[tuple[int, int, bool, bool, bool]] = []
-        for s, e in _repair_glued(text, _join_titles(text, _split_block(text, b_start, b_end))):
+        joined = _join_titles(text, _split_block(text, b_start, b_end))
+        for s, e in _repair_glued(text, _split_script_ends(text, joined)):
             pieces = [p for rs, re_ in split_run(text, s, e) for p in split_caption_body(text, rs, re_)]
             for rs, re_ in pieces:
                 for ps, pe, pseudo in _pseudo_split(text, rs, re_):

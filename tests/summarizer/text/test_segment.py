@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.text import Sentence, segment, visible_text
+from summarizer.text import Sentence, count_words, segment, visible_text
 from summarizer.text.labels import WHY_IT_MATTERS
 from summarizer.text.segment import display_text
 
@@ -696,3 +696,25 @@ def test_a_caption_with_a_photo_marker_and_a_name_after_it_stays_whole() -> None
     ]:
         (sentence,) = checked(text)
         assert sentence.boilerplate
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "भारत एक विशाल देश है। यहाँ कई भाषाएँ बोली जाती हैं। दिल्ली इसकी राजधानी है।",
+            ["भारत एक विशाल देश है।", "यहाँ कई भाषाएँ बोली जाती हैं।", "दिल्ली इसकी राजधानी है।"],
+        ),
+        ('"यह सच है।" उसने कहा।', ['"यह सच है।"', "उसने कहा।"]),  # the stop inside the quote ends it
+        ("یہ ایک جملہ ہے۔ یہ دوسرا جملہ ہے۔", ["یہ ایک جملہ ہے۔", "یہ دوسرا جملہ ہے۔"]),  # Urdu
+    ],
+)
+def test_full_stops_of_other_scripts_end_sentences(text: str, expected: list[str]) -> None:
+    assert texts(text) == expected
+    assert all(text[s.start : s.end] == s.text for s in segment(text))
+
+
+def test_words_keep_their_combining_marks() -> None:
+    assert count_words("यहाँ कई भाषाएँ बोली जाती हैं।") == 6  # vowel signs are no word breaks
+    assert count_words("cafe\u0301 au lait") == 3  # an accent typed as a combining character
+    assert count_words("It's a well-known U.S. fact.") == 5
