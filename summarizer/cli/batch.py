@@ -13,8 +13,10 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +37,7 @@ from summarizer.cli.common import (
     settings_with,
 )
 from summarizer.cli.runner import BatchRunner
+from summarizer.config import Settings
 from summarizer.errors import SummarizerError
 from summarizer.inputs.records import (
     Outcome,
@@ -59,7 +62,9 @@ def add_batch_parser(sub: argparse._SubParsersAction) -> None:
         description="Summarize every record of a JSONL file ({id, text|article|content|html, title?} per line) or "
         "every .txt/.html file of a folder. Output: one record per article, {id, ...summary} or {id, error}.",
     )
-    batch.add_argument("input", metavar="INPUT", help="a .jsonl file, or a folder of .txt and .html files")
+    batch.add_argument(
+        "input", metavar="INPUT", help="a .jsonl file, a folder of .txt and .html files, or - for JSONL on stdin"
+    )
     batch.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
     batch.add_argument("--format", choices=FORMATS, default="json", help="json (JSONL, default), markdown or text")
     batch.add_argument("--field", metavar="NAME", help="the record field that holds the article")
@@ -153,17 +158,62 @@ def _ok_record(record: Record, summary: Summary) -> dict[str, object]:
     return {"id": record.id, **summary.model_dump()}
 
 
+# One article per file: `summarize` reads those; as batch INPUT each line would become an invalid_json record.
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".xhtml")
+
+
 def run_batch_command(args: argparse.Namespace, factory: SummarizerFactory) -> int:
     settings = settings_with(backend=args.backend, model=args.model, device=args.device)
-    source = Path(args.input)
     output = None if args.output in (None, "-") else Path(args.output)
-    if not source.exists():
-        raise CliError(f"{args.input}: no such file or folder")
     if args.resume and (output is None or args.format != "json"):
         raise CliError("--resume needs a JSONL output file (-o FILE, --format json)")
+    if args.input == "-":
+        if args.resume:
+            raise CliError("--resume needs INPUT to be a file, not stdin")
+        # The JSONL is read twice (counted for the progress bar, then summarized): keep a copy on disk.
+        with tempfile.TemporaryDirectory(prefix="summarizer-batch-", ignore_cleanup_errors=True) as folder:
+            spooled = Path(folder) / "stdin.jsonl"
+            _copy_stdin(spooled)
+            return _run(args, factory, settings, spooled, output)
 
+    source = Path(args.input)
+    if not source.exists():
+        raise CliError(f"{args.input}: no such file or folder")
+    if source.is_file() and source.suffix.lower() in ARTICLE_SUFFIXES:
+        raise CliError(
+            f"{args.input} looks like one article: batch takes a JSONL file or a folder of articles "
+            f"(for one article: summarizer summarize {args.input})"
+        )
+    if output is not None and _same_file(source, output):  # -o INPUT would truncate or append to what is read
+        raise CliError(f"{args.output} is the input file; write the output to another file")
+    return _run(args, factory, settings, source, output)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)  # through symlinks, hard links and spellings of the path
+    except OSError:  # one does not exist (yet): not the same file
+        return False
+
+
+def _copy_stdin(path: Path) -> None:
+    if isatty(sys.stdin):
+        print(f"{PROG}: reading JSONL records from stdin (end with Ctrl-D)", file=sys.stderr)
+    stream = getattr(sys.stdin, "buffer", None)
+    with path.open("wb") as spool:
+        if stream is not None:
+            shutil.copyfileobj(stream, spool)
+        else:  # an already-decoded text stream (embedding, tests)
+            while chunk := sys.stdin.read(1 << 20):
+                spool.write(chunk.encode("utf-8", errors="surrogateescape"))
+
+
+def _run(
+    args: argparse.Namespace, factory: SummarizerFactory, settings: Settings, source: Path, output: Path | None
+) -> int:
     if source.is_dir():
-        files = folder_files(source)
+        # The output may sit in the folder (and be a .txt): never read it back as an article.
+        files = [f for f in folder_files(source) if output is None or not _same_file(f, output)]
         if not files:
             raise CliError(f"{args.input} has no .txt or .html files")
         total, records = len(files), read_folder(files, settings, html=args.html)

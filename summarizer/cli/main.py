@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
+import logging
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -205,13 +208,72 @@ def _serve(args: argparse.Namespace) -> int:
         load_api_keys(settings)  # a bad key configuration is reported before "serving on"
     except ConfigurationError as exc:
         raise CliError(exc.message, EXIT_FAILURE) from None
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host  # IPv6 literal in a URL
-    print(f"{PROG}: serving on http://{host}:{settings.port} (docs at /docs)", file=sys.stderr)
+    address = _address(settings.host, settings.port)
+    check_address(settings.host, settings.port)  # a port in use fails now, not after the model has loaded
+    print(f"{PROG}: serving on http://{address} (docs at /docs)", file=sys.stderr)
+    last_error = _LastError()
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.addHandler(last_error)
     try:
         serve(settings)
-    except SystemExit as exc:  # uvicorn exits on e.g. "address already in use" after logging it
-        return _exit_code(exc)
+    except SystemExit as exc:  # uvicorn logs why it could not start, then exits 3 (0 after SIGTERM)
+        code = _exit_code(exc)
+        if code == 0:  # SIGTERM after a clean shutdown
+            return 0
+        if isinstance(last_error.cause, OSError) and last_error.cause.errno == errno.EADDRINUSE:
+            raise CliError(_in_use(address), EXIT_FAILURE) from None  # taken since check_address let go
+        reason = last_error.message or f"uvicorn exited with status {code}"
+        raise CliError(f"the service on {address} stopped: {reason}", EXIT_FAILURE) from None
+    finally:
+        uvicorn_log.removeHandler(last_error)
     return 0
+
+
+def check_address(host: str, port: int) -> None:
+    """Bind HOST:PORT the way uvicorn will (asyncio's create_server), then let go at once.
+
+    Another process can still take the port in between; uvicorn's own failure is then reported.
+    """
+    shown = _address(host, port)
+    sockets: list[socket.socket] = []
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        for family, kind, proto, _, sockaddr in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            if os.name == "posix":  # as asyncio: a recently closed server (TIME_WAIT) is no conflict
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6 and hasattr(socket, "IPPROTO_IPV6"):  # as asyncio: no dual stack
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(sockaddr)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(_in_use(shown), EXIT_FAILURE) from None
+        raise CliError(f"cannot serve on {shown}: {exc.strerror or exc}", EXIT_FAILURE) from None
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # an IPv6 literal as in a URL
+
+
+def _in_use(address: str) -> str:
+    return f"{address} is already in use (another server is listening there; choose another --port)"
+
+
+class _LastError(logging.Handler):
+    """Keeps uvicorn's last error log record: why it stopped, for the one-line error."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.cause: object = None
+        self.message = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.cause = record.msg  # uvicorn logs a failed bind as the OSError itself
+        self.message = (record.getMessage().strip().splitlines() or [""])[0]
 
 
 # -- entry point --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -244,6 +245,88 @@ def test_usage_errors_are_one_line(fake: Counting, tmp_path: Path, capsys: pytes
     assert fake.loads == 0
     assert run(fake, str(source), "-o", str(existing), "--overwrite", "-q") == 0
     assert [r["id"] for r in read_output(existing)] == [1]
+
+
+@pytest.mark.parametrize("flags", [[], ["--overwrite"], ["--resume"]])
+def test_output_that_is_the_input_is_refused(
+    flags: list[str], fake: Counting, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_jsonl(tmp_path / "same.jsonl", [{"id": i, "text": article(i)} for i in range(3)])
+    (tmp_path / "link.jsonl").symlink_to(source)
+    before = source.read_bytes()
+    for output in (source, tmp_path / "." / "same.jsonl", tmp_path / "link.jsonl"):
+        assert run(fake, str(source), "-o", str(output), *flags) == 2, output
+        err = capsys.readouterr().err
+        assert err.startswith("summarizer: error: ") and err.count("\n") == 1, err
+        assert "is the input file" in err
+    assert source.read_bytes() == before  # not truncated, not appended to
+    assert fake.loads == 0
+
+
+def test_output_inside_the_input_folder_is_never_read_as_an_article(
+    fake: Counting, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text(article(1), encoding="utf-8")
+    (folder / "b.txt").write_text(article(2), encoding="utf-8")
+    out = folder / "out.txt"
+    for flags in ([], ["--overwrite"], ["--overwrite", "--format", "text"]):
+        assert run(fake, str(folder), "-o", str(out), "-q", *flags) == 0
+        if "text" not in flags:
+            assert [r["id"] for r in read_output(out)] == ["a.txt", "b.txt"]
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("== a.txt ==\n") and "== b.txt ==\n" in text and "out.txt" not in text
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md", ".html", ".htm", ".TXT"])
+def test_a_single_article_file_is_refused(
+    suffix: str, fake: Counting, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / f"story{suffix}"
+    source.write_text(article(1), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(fake, str(source), "-o", str(out)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("summarizer: error: ") and err.count("\n") == 1, err
+    assert "JSONL file or a folder" in err and f"summarizer summarize {source}" in err
+    assert not out.exists()
+    assert fake.loads == 0
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_jsonl_from_stdin(
+    fake: Counting, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [json.dumps({"id": i, "text": article(i)}) for i in range(3)] + ["{not json"]
+    _stdin(monkeypatch, "\n".join(lines).encode() + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert run(fake, "-", "-o", str(out), "--batch-size", "2") == 0
+    results = read_output(out)
+    assert [r["id"] for r in results] == [0, 1, 2, "line-4"]
+    assert results[3]["error"]["code"] == "invalid_json"
+    assert "summarizer: 3 summarized, 1 failed, 0 already done" in capsys.readouterr().err
+
+    _stdin(monkeypatch, lines[0].encode() + b"\n")  # stdin in, stdout out
+    assert run(fake, "-", "-q") == 0
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [0]
+
+
+def test_resume_from_stdin_is_refused(
+    fake: Counting, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stdin(monkeypatch, json.dumps({"id": 1, "text": article(1)}).encode() + b"\n")
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"id": 0}\n', encoding="utf-8")
+    assert run(fake, "-", "-o", str(out), "--resume") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("summarizer: error: ") and "stdin" in err and err.count("\n") == 1, err
+    assert out.read_text(encoding="utf-8") == '{"id": 0}\n'
+    assert fake.loads == 0
 
 
 # -- interruption and resuming ------------------------------------------------------------------------

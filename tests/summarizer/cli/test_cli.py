@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import logging
 import os
+import socket
 import subprocess
 import sys
 import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from summarizer import Settings, Summarizer
+from summarizer.cli import main as cli_main
 from summarizer.cli.main import main
 from summarizer.components import prepare as prepare_module
+from summarizer.config import get_settings
 from summarizer.errors import ModelLoadError
 from summarizer.text import visible_text
 
@@ -222,6 +228,60 @@ def test_too_long_text(factory: Factory, capsys: pytest.CaptureFixture[str], mon
     assert factory.calls == []
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SUMMARIZER_API_KEYS", "not json"),  # JSON lists: pydantic-settings fails before validation
+        ("SUMMARIZER_FETCH_ALLOW_HOSTS", "[unclosed"),
+        ("SUMMARIZER_MAX_TEXT_CHARS", "abc"),  # a plain validation error, for comparison
+    ],
+)
+def test_bad_environment_setting_is_usage(
+    name: str, value: str, factory: Factory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert main(["summarize", str(SEED)], summarizer_factory=factory) == 2
+    err = capsys.readouterr().err
+    assert_one_error_line(err)
+    assert err.startswith(f"summarizer: error: invalid environment setting: {name}: "), err
+    assert "SettingsError" not in err and "unexpected" not in err
+    assert factory.calls == []
+
+
+@pytest.mark.parametrize("source", ["flag", "environment"])
+@pytest.mark.parametrize("device", ["bogus", "cuda:x", "cpu:0:1", "gpu"])
+def test_bad_device_is_usage(
+    source: str,
+    device: str,
+    factory: Factory,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = ["summarize", str(SEED)]
+    if source == "flag":
+        argv += ["--device", device]
+    else:
+        monkeypatch.setenv("SUMMARIZER_DEVICE", device)
+    assert main(argv, summarizer_factory=factory) == 2
+    err = capsys.readouterr().err
+    assert_one_error_line(err)
+    assert "auto, cpu, cuda, cuda:N or mps" in err and repr(device) in err
+    assert ("SUMMARIZER_DEVICE" in err) == (source == "environment")
+    assert factory.calls == []
+
+
+@pytest.mark.parametrize("device", ["auto", "cpu", "cuda", "cuda:0", "cuda:12", "mps", "CUDA:1", " cpu "])
+def test_valid_devices_pass_unchanged(
+    device: str, factory: Factory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["summarize", str(SEED), "--device", device], summarizer_factory=factory) == 0
+    monkeypatch.setenv("SUMMARIZER_DEVICE", device)
+    get_settings.cache_clear()  # settings are read once per process
+    assert main(["summarize", str(SEED)], summarizer_factory=factory) == 0
+    assert [settings.device for settings in factory.calls] == [device, device]  # resolve_device normalises it
+    capsys.readouterr()
+
+
 def test_model_load_failure_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     def failing(settings: Settings) -> Summarizer:
         raise ModelLoadError(f"model directory not found: {settings.model}")
@@ -260,19 +320,35 @@ def test_ctrl_c_exits_130_quietly(capsys: pytest.CaptureFixture[str]) -> None:
 # -- serve ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def fake_server(monkeypatch: pytest.MonkeyPatch) -> dict:
-    """A stand-in `summarizer_service.server` module, so nothing binds a port or loads a model."""
+def fake_service(monkeypatch: pytest.MonkeyPatch, serve: Callable[[Settings], None] | None = None) -> dict:
+    """A stand-in `summarizer_service.server` module, so no model loads; ``serve`` replaces its serve."""
     seen: dict = {}
 
-    def serve(settings: Settings) -> None:
+    def record(settings: Settings) -> None:
         seen["settings"] = settings
         seen["run"] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level}
 
     module = types.ModuleType("summarizer_service.server")
-    module.serve = serve  # type: ignore[attr-defined]
+    module.serve = serve or record  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "summarizer_service.server", module)
     return seen
+
+
+@pytest.fixture
+def fake_server(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """The stand-in service, and no trial bind either: nothing touches a port (0.0.0.0:9001 may be taken here)."""
+    seen = fake_service(monkeypatch)
+    monkeypatch.setattr(cli_main, "check_address", lambda host, port: seen.setdefault("checked", (host, port)))
+    return seen
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port another server listens on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
 
 
 def test_serve_overrides(fake_server: dict, capsys: pytest.CaptureFixture[str]) -> None:
@@ -322,6 +398,62 @@ def test_serve_bad_environment(
     err = capsys.readouterr().err
     assert_one_error_line(err)
     assert "SUMMARIZER_PORT" in err
+
+
+def test_serve_checks_the_address_before_anything_loads(fake_server: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--host", "::1", "--port", "8124"]) == 0
+    assert fake_server["checked"] == ("::1", 8124)
+
+
+def test_serve_port_in_use_fails_before_the_model_loads(
+    busy_port: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = fake_service(monkeypatch)  # with the real trial bind
+    assert main(["serve", "--host", "127.0.0.1", "--port", str(busy_port)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert_one_error_line(err)
+    assert f"127.0.0.1:{busy_port} is already in use" in err
+    assert "run" not in seen  # the service (and its model) never started
+
+
+def test_serve_free_port_passes_the_check(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = fake_service(monkeypatch)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # a port nobody listens on any more
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert main(["serve", "--host", "127.0.0.1", "--port", str(port)]) == 0
+    assert seen["run"]["port"] == port
+    assert f"serving on http://127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_serve_port_taken_after_the_check(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race the trial bind leaves: uvicorn logs the bind error and exits 3; the CLI says it in one line, exit 1."""
+
+    def serve(settings: Settings) -> None:  # what uvicorn does when the bind fails
+        error = OSError(errno.EADDRINUSE, "error while attempting to bind on address ('127.0.0.1', 8000)")
+        logging.getLogger("uvicorn.error").error(error)
+        sys.exit(3)
+
+    fake_service(monkeypatch, serve)
+    monkeypatch.setattr(cli_main, "check_address", lambda host, port: None)
+    assert main(["serve", "--port", "8000"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("summarizer: serving on http://127.0.0.1:8000")
+    assert_one_error_line(err.split("\n", 1)[1])
+    assert "127.0.0.1:8000 is already in use" in err
+
+
+def test_serve_other_startup_failure(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def serve(settings: Settings) -> None:
+        logging.getLogger("uvicorn.error").error("Application startup failed. Exiting.")
+        sys.exit(3)
+
+    fake_service(monkeypatch, serve)
+    monkeypatch.setattr(cli_main, "check_address", lambda host, port: None)
+    assert main(["serve"]) == 1
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last == "summarizer: error: the service on 127.0.0.1:8000 stopped: Application startup failed. Exiting."
 
 
 def test_serve_without_service_package(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
