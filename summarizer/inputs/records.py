@@ -96,13 +96,19 @@ def read_jsonl(path: Path, *, limit: int, field: str | None = None, html: bool =
 def _parse_record(line: bytes, number: int, field: str | None, html: bool) -> Record:
     fallback_id = f"line-{number}"
     try:
-        data = json.loads(line)
+        # Strict UTF-8 first: json.loads on bytes guesses UTF-16 or UTF-32 from the first bytes (b"\xff\xfe...").
+        text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Record(
-            fallback_id, error=InvalidInputError(f"line {number} is not UTF-8: {exc.reason}", code="invalid_json")
-        )
+        message = f"line {number} is not UTF-8: {exc.reason} at byte {exc.start + 1}"
+        return Record(fallback_id, error=InvalidInputError(message, code="invalid_json"))
+    if number == 1:
+        text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark, as json.loads on bytes allowed
+    try:
+        # Without its line ending: an unterminated string must not read as a "control character" \n.
+        data = json.loads(text.rstrip("\r\n"))
     except json.JSONDecodeError as exc:
-        message = f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}"
+        reason = exc.msg.removesuffix(" at")  # "Invalid control character at": the column follows anyway
+        message = f"line {number} is not valid JSON: {reason} at column {exc.colno}"
         return Record(fallback_id, error=InvalidInputError(message, code="invalid_json"))
     if not isinstance(data, dict):
         error = InvalidInputError(f"line {number} is not a JSON object", code="invalid_record")

@@ -178,6 +178,25 @@ def test_bad_records_are_reported_and_do_not_stop_the_run(
     assert "summarizer: 3 summarized, 10 failed" in capsys.readouterr().err
 
 
+def test_jsonl_errors_name_the_real_problem(fake: Counting, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(
+        b'\xef\xbb\xbf{"id": "bom", "text": "asdf"}\r\n'  # a UTF-8 byte-order mark is fine
+        b'{"id": 2, "text": "an unterminated string\n'
+        b'\xff\xfe{"id": 3}\n'  # json.loads on these bytes would guess UTF-16
+        b'{"id": 4, "text": "a\tb"}\n'
+    )
+    out = tmp_path / "out.jsonl"
+    assert run(fake, str(source), "-o", str(out), "-q") == 0
+    results = read_output(out)
+    assert results[0]["id"] == "bom" and results[0]["error"]["code"] == "no_sentences"  # parsed
+    assert [r["error"]["message"] for r in results[1:]] == [
+        "line 2 is not valid JSON: Unterminated string starting at column 19",
+        "line 3 is not UTF-8: invalid start byte at byte 1",
+        "line 4 is not valid JSON: Invalid control character at column 21",
+    ]
+
+
 def test_folder_of_text_and_html_files(fake: Counting, tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()

@@ -22,7 +22,7 @@ from summarizer.cli.main import main
 from summarizer.components import prepare as prepare_module
 from summarizer.config import get_settings
 from summarizer.errors import ModelLoadError
-from summarizer.text import visible_text
+from summarizer.text.segment import display_text
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT / "seeds" / "000_05444940e5ccca5a.txt"
@@ -58,7 +58,7 @@ def assert_one_error_line(err: str) -> None:
 
 def covers(source: str, span: dict) -> bool:
     """A span's display text is exactly its source slice, whitespace collapsed."""
-    return " ".join(visible_text(source[span["start"] : span["end"]]).split()) == span["text"]
+    return display_text(source[span["start"] : span["end"]]) == span["text"]
 
 
 # -- output formats -------------------------------------------------------------------------------
