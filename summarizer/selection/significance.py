@@ -92,15 +92,34 @@ def is_direct_quote(text: str) -> bool:
 
 # A sentence that opens on a personal pronoun or a demonstrative leans on the sentence before it ("This
 # was mostly high-ranking members of...", "He added that..."): shown alone, the reader cannot tell who
-# or what. "It" is left out: it is as often expletive ("It remains to be seen whether...").
+# or what.
 _LEANING_OPENER_RE = re.compile(
     r"[\"“‘'(]?\s*(?:he|she|they|his|her|their|them|this|these|those|that|such)\b(?!-)", re.IGNORECASE
 )
 
 
+# "It" and "Its" lean on the sentence before too ("It paved the way for...", "It would be overtaken by..."),
+# except where "it" is expletive and points forward: "It remains to be seen whether...", "It is hoped
+# Sullivan can...", "It is likely to...", "It emerged that...", "It will be the first time since 1917...".
+_IT_OPENER_RE = re.compile(r"[\"“‘'(]?\s*its?\b(?!-)", re.IGNORECASE)
+_EXPLETIVE_IT_RE = re.compile(
+    r"[\"“‘'(]?\s*it(?:['’]s|\s+(?:is|was|will\s+be|would\s+be|could\s+be|may\s+be|might\s+be|has\s+been|had\s+been))"
+    r"(?:\s+not)?(?:\s+\w+ly)?\s+(?:hoped|thought|believed|expected|understood|estimated|feared|said|reported|"
+    r"claimed|alleged|known|argued|suggested|rumou?red|likely|unlikely|possible|impossible|clear|unclear|"
+    r"important|necessary|essential|vital|crucial|difficult|hard|easy|true|worth|time|too\s+early|no\s+secret|"
+    r"no\s+surprise|no\s+wonder|the\s+(?:first|second|third|latest|last|only|biggest|largest)|understandable|"
+    r"unusual|rare|common)\b"
+    r"|[\"“‘'(]?\s*it\s+(?:remains|remained)\s+(?:to\s+be\s+seen|unclear|uncertain|the\s+case)\b"
+    r"|[\"“‘'(]?\s*it\s+(?:seems|seemed|appears|appeared|emerged|transpired)\b",
+    re.IGNORECASE,
+)
+
+
 def leans_on_previous(text: str) -> bool:
     """The sentence opens on a pronoun or demonstrative that points back to an earlier sentence."""
-    return _LEANING_OPENER_RE.match(text) is not None
+    if _LEANING_OPENER_RE.match(text) is not None:
+        return True
+    return _IT_OPENER_RE.match(text) is not None and _EXPLETIVE_IT_RE.match(text) is None
 
 
 # A question asks; it does not say why the news matters ("Despite all this, did the critics have any

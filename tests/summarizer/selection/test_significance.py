@@ -49,7 +49,14 @@ def test_cue_score_is_bounded() -> None:
         ("They're expected to vote next week.", True),
         ("'That is a disgrace,' the mayor said.", True),
         ("these measures could cost billions.", True),
-        ("It remains to be seen whether the deal will hold.", False),  # expletive "it": left alone
+        ("It remains to be seen whether the deal will hold.", False),  # expletive "it" points forward
+        ("It is hoped the talks can resume.", False),
+        ("It's not clear whether the plan will work.", False),
+        ("It emerged that the minister had known.", False),
+        ("It paved the way for more players to enter the market.", True),  # what did?
+        ("It would be overtaken by the likes of China.", True),
+        ("Its shares fell 5% on Monday.", True),
+        ("Italy won the match.", False),
         ("Theresa May said the vote would go ahead.", False),
         ("Thessaloniki is Greece's second city.", False),
         ("The decision could affect millions of families.", False),
