@@ -14,7 +14,7 @@ from summarizer.selection.significance import cue_score
 
 _CONNECTIVE_RE = re.compile(
     r"^\s*(?:however|meanwhile|but|and|also|still|yet|moreover|furthermore|in addition|indeed|so|"
-    r"nevertheless|nonetheless|besides|additionally|instead|otherwise|then)\b\s*,?\s+(?=\S)",
+    r"nevertheless|nonetheless|besides|additionally|instead|otherwise|then|in\s+fact|of\s+course)\b\s*,?\s+(?=\S)",
     re.IGNORECASE,
 )
 _SPEAKER = (

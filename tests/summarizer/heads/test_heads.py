@@ -179,6 +179,8 @@ def test_heuristic_setting_and_missing_file_fall_back(tmp_path: Path, fake_encod
         ("But no.", "But no."),  # too little would remain
         ("Butterflies returned to the valley this spring.", "Butterflies returned to the valley this spring."),
         ("The plan, however, was dropped.", "The plan, however, was dropped."),
+        ("In fact nearly every part of the game has been tweaked.", "nearly every part of the game has been tweaked."),
+        ("Of course, the cost will fall on taxpayers in the end.", "the cost will fall on taxpayers in the end."),
     ],
 )
 def test_trim_leading_connective(sentence: str, shown: str) -> None:
