@@ -19,6 +19,9 @@ from summarizer.text import count_words
 
 # Fewer words than this is a page without an article (a menu, a cookie notice, one stray ad).
 MIN_MAIN_TEXT_WORDS = 15
+# libxml2's HTML parser keeps at most this many levels of nesting and drops what lies deeper: a page
+# that reaches it may have lost its article to the parser, not to navigation or ads.
+PARSER_MAX_DEPTH = 255
 
 _TAG = re.compile(r"<\s*[a-zA-Z!?/]")
 # lxml refuses strings with these (they are not XML characters); browsers show U+FFFD for them.
@@ -60,7 +63,8 @@ def extract_article(html: object, *, max_bytes: int, max_elements: int = 30_000)
     """Extract the article from ``html``; raise ``InvalidInputError`` / ``InputTooLargeError`` when there is none.
 
     Codes: ``invalid_html`` (not a string, no markup, unparseable), ``empty_html``, ``html_too_large``
-    (over ``max_bytes`` UTF-8 bytes or ``max_elements`` elements), ``no_main_text``.
+    (over ``max_bytes`` UTF-8 bytes or ``max_elements`` elements), ``html_too_deep`` (nested past what the
+    parser reads, and no article found), ``no_main_text``.
     """
     if not isinstance(html, str):
         raise InvalidInputError(f"html must be a string, got {type(html).__name__}", code="invalid_html")
@@ -117,6 +121,12 @@ def extract_article(html: object, *, max_bytes: int, max_elements: int = 30_000)
         document = None
     text = _paragraphs(document.text if document is not None else None)
     words = count_words(text)
+    if words < MIN_MAIN_TEXT_WORDS and _depth(tree) >= PARSER_MAX_DEPTH:
+        raise InvalidInputError(
+            f"html nests elements {PARSER_MAX_DEPTH} or more levels deep, past what the parser reads, and no "
+            "article text was found above that depth; send the page with less nesting, or its text as text",
+            code="html_too_deep",
+        )
     if words < MIN_MAIN_TEXT_WORDS:
         raise InvalidInputError(
             f"no main article text found in the page: {words} word{'' if words == 1 else 's'} outside navigation, "
@@ -126,6 +136,17 @@ def extract_article(html: object, *, max_bytes: int, max_elements: int = 30_000)
     assert document is not None  # no document means no words: refused above
     title = " ".join((document.title or "").split()) or None
     return ExtractedArticle(text=text, title=title, date=document.date or None)
+
+
+def _depth(tree: object) -> int:
+    """How many levels deep the parsed tree goes (walked once; only on the error path)."""
+    from lxml import etree  # type: ignore[import-untyped]  # no stubs; a dependency of trafilatura
+
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def extract_with_settings(html: object, settings: Settings) -> ExtractedArticle:

@@ -147,6 +147,16 @@ def test_pages_without_an_article(html: object, code: str) -> None:
     assert not isinstance(info.value, InputTooLargeError)
 
 
+def test_an_article_nested_past_what_the_parser_reads_gets_its_own_error() -> None:
+    article = "<p>" + "The council approved the new budget on Tuesday after a long debate about taxes. " * 5 + "</p>"
+    shallow = "<html><body>" + "<div>" * 200 + article + "</div>" * 200 + "</body></html>"
+    assert "council approved" in extract_article(shallow, max_bytes=LIMIT).text
+    deep = "<html><body>" + "<div>" * 300 + article + "</div>" * 300 + "</body></html>"
+    with pytest.raises(InvalidInputError) as info:
+        extract_article(deep, max_bytes=LIMIT)
+    assert info.value.code == "html_too_deep" and "levels deep" in info.value.message
+
+
 def test_no_main_text_message_is_clear() -> None:
     with pytest.raises(InvalidInputError) as info:
         extract_article(NAV_ONLY, max_bytes=LIMIT)
