@@ -100,7 +100,7 @@ def _parse_record(line: bytes, number: int, field: str | None, html: bool) -> Re
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
         message = f"line {number} is not UTF-8: {exc.reason} at byte {exc.start + 1}"
-        return Record(fallback_id, error=InvalidInputError(message, code="invalid_json"))
+        return Record(fallback_id, error=InvalidInputError(message, code="invalid_encoding"))  # as over HTTP
     if number == 1:
         text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark, as json.loads on bytes allowed
     try:
@@ -178,7 +178,7 @@ def read_folder(files: Sequence[Path], settings: Settings, *, html: bool = False
                 yield Record(path.name, text=data.decode("utf-8"))
             except UnicodeDecodeError as exc:
                 message = f"not valid UTF-8 at byte offset {exc.start}"
-                yield Record(path.name, error=InvalidInputError(message, code="invalid_utf8"))
+                yield Record(path.name, error=InvalidInputError(message, code="invalid_encoding"))
 
 
 # -- resuming -----------------------------------------------------------------------------------

@@ -195,6 +195,7 @@ def test_jsonl_errors_name_the_real_problem(fake: Counting, tmp_path: Path) -> N
         "line 3 is not UTF-8: invalid start byte at byte 1",
         "line 4 is not valid JSON: Invalid control character at column 21",
     ]
+    assert [r["error"]["code"] for r in results[1:]] == ["invalid_json", "invalid_encoding", "invalid_json"]
 
 
 def test_folder_of_text_and_html_files(fake: Counting, tmp_path: Path) -> None:
@@ -211,7 +212,7 @@ def test_folder_of_text_and_html_files(fake: Counting, tmp_path: Path) -> None:
     results = read_output(out)
     assert [r["id"] for r in results] == ["a.html", "b.txt", "bad.txt"]
     assert results[0]["source"]["title"] == HEADLINE
-    assert results[2]["error"]["code"] == "invalid_utf8"
+    assert results[2]["error"]["code"] == "invalid_encoding"
 
 
 def test_markdown_and_text_formats(fake: Counting, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
