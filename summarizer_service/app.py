@@ -19,7 +19,7 @@ from summarizer import Settings, Summarizer, Summary, get_settings
 from summarizer.version import __version__
 from summarizer_service.auth import ApiKeyMiddleware, api_key_scheme, load_api_keys
 from summarizer_service.cache import ResultCache
-from summarizer_service.errors import ApiError, article_error, install_error_handlers
+from summarizer_service.errors import ApiError, article_error, install_error_handlers, invalid_article_error
 from summarizer_service.jobs import Batcher, make_jobs, summarize_jobs
 from summarizer_service.microbatch import MicroBatcher
 from summarizer_service.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -32,6 +32,7 @@ from summarizer_service.schemas import (
     ErrorResponse,
     HealthResponse,
     InfoResponse,
+    InvalidArticle,
     Limits,
     ReadyResponse,
     SummarizeRequest,
@@ -166,12 +167,16 @@ async def summarize_batch(
     limit = settings.max_batch_articles
     if len(body.articles) > limit:
         raise ApiError(413, "too_many_articles", f"batch has {len(body.articles)} articles; the limit is {limit}")
-    jobs = await make_jobs(body.articles, settings, fetches)
-    results = [
-        outcome if isinstance(outcome, Summary) else article_error(outcome)
-        for outcome in await summarize_jobs(jobs, summarizer, batcher, cache)
+    results: list[Summary | ArticleError | None] = [
+        invalid_article_error(i, a.errors) if isinstance(a, InvalidArticle) else None
+        for i, a in enumerate(body.articles)
     ]
-    return BatchResponse(results=results, failed=sum(isinstance(r, ArticleError) for r in results))
+    valid = [(i, a) for i, a in enumerate(body.articles) if results[i] is None]
+    jobs = await make_jobs([a for _, a in valid], settings, fetches)
+    for (i, _), outcome in zip(valid, await summarize_jobs(jobs, summarizer, batcher, cache), strict=True):
+        results[i] = outcome if isinstance(outcome, Summary) else article_error(outcome)
+    answered = [r for r in results if r is not None]
+    return BatchResponse(results=answered, failed=sum(isinstance(r, ArticleError) for r in answered))
 
 
 @router.post(

@@ -133,6 +133,12 @@ def article_error(exc: Exception) -> ArticleError:
     return ArticleError(error=ErrorBody(code="internal_error", message="internal error with this article"), status=500)
 
 
+def invalid_article_error(index: int, errors: Sequence[Mapping[str, Any]]) -> ArticleError:
+    """A batch article that is not a valid request: the 422 it would have got alone, located in the batch."""
+    located = [{**e, "loc": ("body", "articles", index, *e.get("loc", ()))} for e in errors]
+    return ArticleError(error=ErrorBody(code="invalid_request", message=validation_message(located)), status=422)
+
+
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return error_response(exc.status_code, exc.code, exc.message, exc.headers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -12,6 +12,8 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -99,11 +101,32 @@ class SummarizeRequest(BaseModel):
         return SummaryOptions(self.max_sentences, self.max_words, self.bullets)
 
 
+class InvalidArticle:
+    """A batch article that failed validation on its own: it gets its own 422 entry, the others are answered."""
+
+    def __init__(self, errors: list[Any]) -> None:
+        self.errors = errors  # pydantic's error dicts, locations relative to the article
+
+
+def _article_or_invalid(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        return InvalidArticle(exc.errors(include_url=False, include_input=False))
+
+
+# Validated one by one, so that one malformed article (a wrong type, a typo in a knob) does not cost the
+# whole batch; the OpenAPI schema still documents each item as a SummarizeRequest.
+BatchArticle = Annotated[SummarizeRequest, WrapValidator(_article_or_invalid)]
+
+
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    articles: list[SummarizeRequest] = Field(
-        min_length=1, description="Articles to summarize; results come back in the same order."
+    articles: list[BatchArticle] = Field(
+        min_length=1,
+        description="Articles to summarize; results come back in the same order. An article that is not a valid "
+        "SummarizeRequest gets its own error entry (422 invalid_request); the others are answered.",
     )
 
 

@@ -70,6 +70,14 @@ CASES = [
     ),
     Case("empty batch", 422, "invalid_request", json={"articles": []}, path="/v1/summarize/batch"),
     Case(
+        "one mistyped article in a batch",
+        422,
+        "invalid_request",
+        json={"articles": [{"text": _SENTENCES}, {"text": _SENTENCES, "max_sentence": 2}]},
+        path="/v1/summarize/batch",
+        article=1,
+    ),
+    Case(
         "one bad article in a batch",
         422,
         "empty_text",

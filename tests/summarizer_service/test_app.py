@@ -139,9 +139,24 @@ def test_batch_limit(make_client: Callable[..., TestClient]) -> None:
     assert ok.status_code == 200
 
 
-@pytest.mark.parametrize("body", [{"articles": []}, {"articles": "x"}, {}, {"articles": [{"text": 1}]}])
+@pytest.mark.parametrize("body", [{"articles": []}, {"articles": "x"}, {}, {"articles": [{"text": "A. B."}], "x": 1}])
 def test_batch_invalid_request(client: TestClient, body: dict) -> None:
     assert_error(client.post("/v1/summarize/batch", json=body), 422, "invalid_request")
+
+
+def test_a_malformed_batch_article_fails_alone(client: TestClient) -> None:
+    good = {"text": ARTICLES[0]}
+    bad = [{"text": 1}, "just a string", {}, {"text": "x", "html": "<p>x</p>"}, {**good, "bullets": 99}]
+    response = client.post("/v1/summarize/batch", json={"articles": [good, *bad, good]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["failed"] == len(bad) and len(body["results"]) == len(bad) + 2
+    assert body["results"][0]["summary"] and body["results"][-1]["summary"]  # the valid ones are answered
+    for i, entry in enumerate(body["results"][1:-1], start=1):
+        assert entry["status"] == 422 and entry["error"]["code"] == "invalid_request"
+        assert entry["error"]["message"].startswith(f"body.articles.{i}")  # names the article and the field
+    assert "body.articles.1.text" in body["results"][1]["error"]["message"]
+    assert "body.articles.5.bullets" in body["results"][5]["error"]["message"]
 
 
 def test_ops_routes(client: TestClient) -> None:
