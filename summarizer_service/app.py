@@ -213,19 +213,28 @@ async def summarize_stream(
     return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
-@open_router.api_route("/healthz", methods=["GET", "HEAD"], response_model=HealthResponse, tags=["ops"])
+@open_router.get("/healthz", response_model=HealthResponse, tags=["ops"])
 async def healthz() -> HealthResponse:
     """Liveness: 200 while the process runs, whether or not the model is loaded."""
     return HealthResponse()
 
 
-@open_router.api_route(
-    "/readyz", methods=["GET", "HEAD"], response_model=ReadyResponse, responses=_errors(503), tags=["ops"]
-)
+@open_router.get("/readyz", response_model=ReadyResponse, responses=_errors(503), tags=["ops"])
 async def readyz(summarizer: SummarizerDep) -> ReadyResponse:
     """Readiness: 200 once the model is loaded, 503 before that or if loading failed."""
     info = summarizer.describe()
     return ReadyResponse(model=info.model, device=info.device)
+
+
+# HEAD probes (load balancers, uptime checks): the same answers without a body, left out of the schema.
+@open_router.head("/healthz", include_in_schema=False)
+async def healthz_head() -> Response:
+    return Response()
+
+
+@open_router.head("/readyz", include_in_schema=False)
+async def readyz_head(summarizer: SummarizerDep) -> Response:
+    return Response()  # SummarizerDep answers 503 until the model is ready
 
 
 @router.get("/v1/info", response_model=InfoResponse, responses=_errors(401), tags=["ops"])

@@ -45,6 +45,7 @@ def test_not_ready_until_loaded(make_client: Callable[..., TestClient], slow_loa
     try:
         assert client.get("/healthz").status_code == 200
         assert_error(client.get("/readyz"), 503, "not_ready")
+        assert client.head("/readyz").status_code == 503 and client.head("/healthz").status_code == 200
         response = client.post("/v1/summarize", json={"text": ARTICLE})
         assert_error(response, 503, "not_ready")
         assert response.headers.get("retry-after")
