@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 LABELS = ("supported", "not_supported")
 
 
@@ -52,15 +53,26 @@ def precision_recall(guard: dict[int, bool], gold: dict[int, bool]) -> tuple[flo
     return (tp / flagged if flagged else float("nan"), tp / unsupported if unsupported else float("nan"), len(keys))
 
 
-def guard_verdicts(generated: Path) -> tuple[dict[int, bool], int, int]:
-    """n -> True when the guard found the item unsupported (numbered as the tasks are), and dropped/checked."""
+def guard_verdicts(generated: Path, articles: dict[str, str] | None = None) -> tuple[dict[int, bool], int, int]:
+    """n -> True when the guard found the item unsupported (numbered as the tasks are), and dropped/checked.
+
+    With ``articles`` (id -> text) the fact checks (numbers, names, quotes) are run again with this code on
+    the stored sentences; the similarity verdict stays as generated (it needs the encoder's vectors).
+    """
+    from summarizer.components.grounding import ArticleFacts, missing_facts
+
     verdicts: dict[int, bool] = {}
     dropped = checked = 0
     n = 0
     for line in generated.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
+        facts = ArticleFacts.of(articles[row["id"]]) if articles is not None else None
         for item in row["items"]:
-            verdicts[n] = item["guard"] == "unsupported"
+            if facts is None:
+                verdicts[n] = item["guard"] == "unsupported"
+            else:
+                similar = [i for i in item["issues"] if i.startswith("no article sentence")]
+                verdicts[n] = bool(similar or missing_facts(item["text"], facts))
             n += 1
         if row.get("grounding"):
             dropped += row["grounding"]["dropped"]
@@ -72,9 +84,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("labels", type=Path, nargs=2)
     parser.add_argument("--generated", type=Path, default=ROOT / "benchmarks/data/grounding/generated.jsonl")
+    parser.add_argument(
+        "--recheck",
+        type=Path,
+        metavar="ARTICLES.jsonl",
+        help="run the fact checks again with this code, reading the articles from this file (the dev file)",
+    )
     args = parser.parse_args()
     first, second = (read_labels(p) for p in args.labels)
-    guard, dropped, checked = guard_verdicts(args.generated)
+    articles = None
+    if args.recheck is not None:
+        rows = (json.loads(line) for line in args.recheck.read_text(encoding="utf-8").splitlines() if line.strip())
+        articles = {r["id"]: r["article"] for r in rows}
+    guard, dropped, checked = guard_verdicts(args.generated, articles)
     both = sorted(set(first) & set(second))
     kappa = cohen_kappa([first[k] for k in both], [second[k] for k in both])
     agreed = {k: first[k] for k in both if first[k] == second[k]}
@@ -86,7 +108,8 @@ def main() -> int:
     for name, gold in (("both agree", agreed), ("annotator 1", first), ("annotator 2", second)):
         p, r, n = precision_recall(guard, gold)
         print(f"| {name} | {n} | {p:.2f} | {r:.2f} |")
-    print(f"guard drops {dropped} of {checked} generated sentences checked ({dropped / max(checked, 1):.0%})")
+    if articles is None:  # the counts of the generation run; a recheck changes verdicts, not these
+        print(f"guard drops {dropped} of {checked} generated sentences checked ({dropped / max(checked, 1):.0%})")
     return 0
 
 

@@ -55,6 +55,19 @@ _NUMBER_WORDS = [
     "nineteen",
     "twenty",
 ]
+# Capitalised at the start of a sentence for grammar, not because they name anything: a generated sentence
+# may open with one of these (or a function word below) whether or not the article uses it; any other
+# capitalised first word is checked as a name ("Obama approved the budget" when the article names no Obama).
+_COMMON_OPENERS = frozenset(
+    ["additionally", "furthermore", "moreover", "overall", "meanwhile", "despite", "although", "though", "because",
+        "instead", "however", "today", "yesterday", "tomorrow", "now", "recently", "currently", "previously",
+        "earlier", "later", "finally", "first", "second", "third", "experts", "officials", "authorities", "police",
+        "researchers", "scientists", "critics", "analysts", "residents", "people", "users", "customers", "investors",
+        "voters", "fans", "students", "parents", "doctors", "workers", "leaders", "lawmakers", "campaigners",
+        "several", "other", "others", "each", "every", "no", "not", "such", "either", "neither", "nor", "another",
+        "more", "less", "further", "key", "notably", "importantly", "specifically", "similarly", "likewise",
+        "consequently", "therefore", "thus", "hence", "summary", "conclusion", "background", "context"]
+)  # fmt: skip
 # Capitalised at the start of a sentence for grammar, not because they name anything.
 _FUNCTION_WORDS = frozenset(
     [
@@ -162,6 +175,13 @@ def missing_facts(text: str, facts: ArticleFacts) -> list[str]:
     numbers = [
         n for n in numbers if not (n.isdigit() and int(n) < len(_NUMBER_WORDS) and _NUMBER_WORDS[int(n)] in facts.words)
     ]
+    # Spelled out ("twelve people"): the word or its digits must be in the article. "one" is too common to tell.
+    lowered = text.lower()
+    numbers += [
+        word
+        for value, word in enumerate(_NUMBER_WORDS[2:], start=2)
+        if re.search(rf"\b{word}\b", lowered) and word not in facts.words and str(value) not in facts.numbers
+    ]
     if numbers:
         issues.append("numbers not in the article: " + ", ".join(dict.fromkeys(numbers)))
     tokens = _WORD.findall(text)
@@ -170,7 +190,7 @@ def missing_facts(text: str, facts: ArticleFacts) -> list[str]:
         bare = _bare(token)
         if not bare or not bare[0].isupper() or bare.lower() in _FUNCTION_WORDS:
             continue
-        opening = k == 0 and not (len(tokens) > 1 and tokens[1][:1].isupper())
+        opening = k == 0 and bare.lower() in _COMMON_OPENERS
         if not opening and bare.lower() not in facts.words:
             names.append(bare)
     if names:

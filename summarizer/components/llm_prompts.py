@@ -24,6 +24,13 @@ from summarizer.options import SummaryOptions
 from summarizer.text import segment
 
 TEMPLATE_NAMES = ("system.txt", "summary.txt", "chunk.txt")
+# The placeholders each template may use: a custom template is tried with them at load time, so a typo
+# stops loading with the file's name instead of failing the first article that needs the template.
+PLACEHOLDERS = {
+    "system.txt": (),
+    "summary.txt": ("article", "title_line", "max_sentences", "length_clause", "bullets", "bullets_clause"),
+    "chunk.txt": ("text", "part", "parts", "sentences"),
+}
 _SUMMARY_KEYS = ("summary", "sentences", "summary_sentences")
 _BULLET_KEYS = ("why_it_matters", "why it matters", "whyitmatters", "bullets", "why")
 _BULLET_MARK = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)])\s+")
@@ -39,6 +46,8 @@ class Templates:
 
     @classmethod
     def load(cls, override: Path | None = None) -> Templates:
+        if override is not None and not override.is_dir():
+            raise ModelLoadError(f"SUMMARIZER_LLM_TEMPLATES_DIR {override} is not a folder")
         texts: dict[str, str] = {}
         packaged = resources.files("summarizer") / "prompts"
         for name in TEMPLATE_NAMES:
@@ -50,6 +59,14 @@ class Templates:
                     texts[name] = (packaged / name).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise ModelLoadError(f"cannot read prompt template {name}: {exc}") from None
+            try:
+                Template(texts[name]).substitute(dict.fromkeys(PLACEHOLDERS[name], ""))
+            except (KeyError, ValueError) as exc:
+                where = str(custom) if custom is not None and custom.is_file() else name
+                raise ModelLoadError(
+                    f"prompt template {where} has an unknown or broken placeholder: {exc} (it may use "
+                    f"{', '.join('$' + p for p in PLACEHOLDERS[name]) or 'none'})"
+                ) from None
         return cls(*(Template(texts[n]) for n in TEMPLATE_NAMES))
 
     def _render(self, template: Template, **values: object) -> str:

@@ -105,7 +105,10 @@ def checkpoint_dir(model: str | None, settings: Settings) -> tuple[Path, str]:
         raise ModelLoadError(f"{path} is neither a checkpoint directory nor a .gguf file")
     target = cache_root(settings) / f"{path.stem}-{file_sha256(path)[:16]}"
     if not (target / "config.json").exists():
-        _convert_gguf(path, target)
+        try:
+            _convert_gguf(path, target)
+        except (ValueError, KeyError, EOFError) as exc:  # not GGUF, truncated, or an unknown architecture
+            raise ModelLoadError(f"{path} is not a usable GGUF model: {type(exc).__name__}: {exc}") from None
     return target, path.name
 
 

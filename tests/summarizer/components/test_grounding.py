@@ -25,6 +25,25 @@ def test_missing_facts_finds_invented_numbers_names_and_quotes() -> None:
     assert missing_facts('Brown said it would "shorten commutes for everyone".', facts) == []
 
 
+def test_a_name_opening_a_sentence_is_checked_too() -> None:
+    facts = ArticleFacts.of(ARTICLE)
+    assert any("Obama" in i for i in missing_facts("Obama approved the budget on Tuesday.", facts))
+    assert any("Berlin" in i for i in missing_facts("Berlin officials welcomed the plan.", facts))
+    assert missing_facts("Brown approved the budget on Tuesday.", facts) == []  # named in the article
+    # Words that open sentences for grammar are no names, in the article or not.
+    assert missing_facts("Officials approved the budget on Tuesday.", facts) == []
+    assert missing_facts("Meanwhile, critics warned that taxes may rise.", facts) == []
+
+
+def test_spelled_out_numbers_are_checked() -> None:
+    facts = ArticleFacts.of(ARTICLE)
+    assert any("twelve" in i for i in missing_facts("The plan hurt twelve people.", facts))
+    assert missing_facts("Taxes may rise by three percent.", facts) == []  # the word is in the article
+    assert missing_facts("The budget is one of the largest.", facts) == []  # "one" is too common to check
+    digits = ArticleFacts.of("The blast hurt 3 people on Tuesday.")
+    assert missing_facts("The blast hurt three people on Tuesday.", digits) == []
+
+
 def test_lowercased_article_still_supports_names() -> None:
     facts = ArticleFacts.of(ARTICLE.lower())
     assert missing_facts("Mayor Alice Brown backed the plan.", facts) == []

@@ -25,8 +25,17 @@ def test_templates_can_be_overridden(tmp_path: Path) -> None:
     messages = Templates.load(tmp_path).summary_messages("Body.", None, SummaryOptions())
     assert messages[-1]["content"] == "CUSTOM 3 :: Body."
     (tmp_path / "summary.txt").write_text("broken $nope", encoding="utf-8")
-    with pytest.raises(ModelLoadError, match="placeholder"):
-        Templates.load(tmp_path).summary_messages("Body.", None, SummaryOptions())
+    with pytest.raises(ModelLoadError, match=r"summary\.txt has an unknown or broken placeholder"):
+        Templates.load(tmp_path)  # at load time, naming the file, not at the first article
+    (tmp_path / "summary.txt").unlink()
+    (tmp_path / "chunk.txt").write_text("Part $part of $parts: ${oops", encoding="utf-8")
+    with pytest.raises(ModelLoadError, match=r"chunk\.txt"):
+        Templates.load(tmp_path)
+
+
+def test_a_templates_folder_that_does_not_exist_stops_loading(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="is not a folder"):
+        Templates.load(tmp_path / "nope")
 
 
 @pytest.mark.parametrize(
