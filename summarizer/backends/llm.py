@@ -200,8 +200,14 @@ class LlmBackend:
             warnings.append("the model did not answer in the JSON asked for; its text was split into sentences")
         if grounding.dropped:
             warnings.append(f"{grounding.dropped} generated sentence(s) dropped: not supported by the article")
-        if len(bullets) < o.bullets:
-            warnings.append(f"asked for {o.bullets} bullets; {len(bullets)} supported ones were written")
+        if grounding.flagged:
+            warnings.append(
+                f"{grounding.flagged} generated sentence(s) kept but not supported by the article: "
+                "they carry supported=false and their issues"
+            )
+        supported_bullets = sum(b.supported is not False for b in bullets)
+        if supported_bullets < o.bullets:
+            warnings.append(f"asked for {o.bullets} bullets; {supported_bullets} supported ones were written")
         if not summary:
             reason = (
                 "no generated summary sentence is supported by the article" if generated else "the model wrote nothing"

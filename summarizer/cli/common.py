@@ -13,7 +13,7 @@ from pydantic_settings import SettingsError
 
 from summarizer.config import Settings, get_settings
 from summarizer.options import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE
-from summarizer.schemas import Summary
+from summarizer.schemas import Span, Summary
 
 if TYPE_CHECKING:
     from summarizer.api import Summarizer
@@ -135,17 +135,29 @@ def isatty(stream: object) -> bool:
         return False
 
 
+UNSUPPORTED_MARK = "[not supported by the article]"
+
+
+def _shown(span: Span) -> str:
+    """What a reader sees of a span; a sentence the grounding guard flagged says so (JSON has ``supported``)."""
+    text = span.display or span.text
+    return f"{text} {UNSUPPORTED_MARK}" if span.supported is False else text
+
+
 def render(result: Summary, fmt: str) -> str:
     """The summary as ``text`` (terminals), ``markdown`` (newsletters) or ``json`` (the API's shape)."""
     if fmt == "json":
         return json.dumps(result.model_dump(), indent=2, ensure_ascii=False)
-    bullets = [f"- {span.display or span.text}" for span in result.why_it_matters]
+    bullets = [f"- {_shown(span)}" for span in result.why_it_matters]
+    summary = result.summary
+    if any(span.supported is False for span in result.sentences):  # llm backend, SUMMARIZER_LLM_UNSUPPORTED=flag
+        summary = " ".join(_shown(span) for span in result.sentences)
     if fmt == "markdown":
-        parts = [f"**Summary:** {result.summary}"]
+        parts = [f"**Summary:** {summary}"]
         if bullets:
             parts += ["", "**Why it matters:**", "", *bullets]
     else:
-        parts = [result.summary]
+        parts = [summary]
         if bullets:
             parts += ["", "Why it matters:", *bullets]
     return "\n".join(parts)

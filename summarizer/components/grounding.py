@@ -164,8 +164,11 @@ class ArticleFacts:
     @classmethod
     def of(cls, article: str) -> ArticleFacts:
         lowered = " ".join(article.lower().split())
-        words = frozenset(_bare(w) for w in _WORD.findall(lowered))
-        return cls(lowered, words, frozenset(_norm_number(n) for n in _NUMBER.findall(lowered)))
+        words = {_bare(w) for w in _WORD.findall(lowered)}
+        # "Moscow-based" also names Moscow, "U.S." is also "US": the parts and the undotted form count too.
+        words |= {part for w in list(words) for part in re.split(r"[-.]", w) if part}
+        words |= {w.replace(".", "") for w in list(words)}
+        return cls(lowered, frozenset(words), frozenset(_norm_number(n) for n in _NUMBER.findall(lowered)))
 
 
 def missing_facts(text: str, facts: ArticleFacts) -> list[str]:

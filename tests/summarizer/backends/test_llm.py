@@ -7,6 +7,7 @@ import json
 from fakes import HashingEncoder, ScriptedChatClient, make_llm
 
 from summarizer import Settings
+from summarizer.cli.common import UNSUPPORTED_MARK, render
 from summarizer.errors import UpstreamError
 
 ARTICLE = (
@@ -55,6 +56,19 @@ def test_flag_keeps_unsupported_sentences_marked() -> None:
     assert [s.supported for s in result.sentences] == [True, False]
     assert any("United" in i for i in result.sentences[1].issues)
     assert result.meta.grounding is not None and result.meta.grounding.flagged == 1
+    assert any("1 generated sentence(s) kept but not supported" in w for w in result.warnings)
+    # The terminal and newsletter formats say which sentence is flagged, as the JSON does.
+    for fmt in ("text", "markdown"):
+        shown = render(result, fmt)
+        assert shown.count(UNSUPPORTED_MARK) == 1 and shown.index(UNSUPPORTED_MARK) > shown.index(INVENTED)
+
+
+def test_a_flagged_bullet_is_not_counted_as_supported() -> None:
+    answer = {**GOOD, "why_it_matters": [INVENTED]}
+    client = ScriptedChatClient([json.dumps(answer)])
+    result = make_llm(HashingEncoder(), client, _settings(llm_unsupported="flag")).summarize(ARTICLE, bullets=1)
+    assert [b.supported for b in result.why_it_matters] == [False]
+    assert "asked for 1 bullets; 0 supported ones were written" in result.warnings
 
 
 def test_everything_unsupported_returns_the_extractive_summary() -> None:

@@ -35,6 +35,13 @@ def test_a_name_opening_a_sentence_is_checked_too() -> None:
     assert missing_facts("Meanwhile, critics warned that taxes may rise.", facts) == []
 
 
+def test_names_inside_hyphenated_words_and_abbreviations_match() -> None:
+    facts = ArticleFacts.of("The Moscow-based firm sold its stake to a U.S. investor on Monday.")
+    assert missing_facts("The firm is based in Moscow.", facts) == []
+    assert missing_facts("A US investor bought the stake.", facts) == []
+    assert any("Berlin" in i for i in missing_facts("A Berlin investor bought the stake.", facts))
+
+
 def test_spelled_out_numbers_are_checked() -> None:
     facts = ArticleFacts.of(ARTICLE)
     assert any("twelve" in i for i in missing_facts("The plan hurt twelve people.", facts))
