@@ -9,6 +9,7 @@ template is the checkpoint's own; remote code is never run; pickled weights are 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import logging
@@ -16,7 +17,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +93,20 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
     log.info("converted %s to safetensors in %.1f s", gguf.name, time.perf_counter() - started)
 
 
+@contextlib.contextmanager
+def _quiet_progress() -> Iterator[None]:
+    """No "Loading weights" progress bar on stderr (a CLI answer or a server log is no place for it)."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
 def checkpoint_dir(model: str | None, settings: Settings) -> tuple[Path, str]:
     """``(safetensors directory, display name)`` for a directory, a .gguf file, or the default GGUF."""
     path = Path(model).expanduser() if model else default_gguf()
@@ -160,9 +175,10 @@ class LocalChatModel:
             torch.set_num_threads(settings.torch_threads)
         try:
             tokenizer = AutoTokenizer.from_pretrained(where, trust_remote_code=False)
-            model = AutoModelForCausalLM.from_pretrained(
-                where, dtype=dtype, use_safetensors=True, trust_remote_code=False
-            )
+            with _quiet_progress():
+                model = AutoModelForCausalLM.from_pretrained(
+                    where, dtype=dtype, use_safetensors=True, trust_remote_code=False
+                )
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot load the language model {name}: {exc}") from exc
         if not getattr(tokenizer, "chat_template", None):
