@@ -165,7 +165,8 @@ def _summarize(args: argparse.Namespace, factory: SummarizerFactory) -> int:
     options = SummaryOptions(args.sentences, args.max_words, args.bullets)
     prepared = prepare_article(text, title, settings, options)  # fail fast, before the slow model load
     summarizer = factory(settings)  # only now: loading the model takes seconds
-    if settings.backend == "llm" and isatty(sys.stdout):  # a person watching: show the text as it is written
+    # A person watching text or markdown: show the model's text as it is written (JSON stays one document).
+    if settings.backend == "llm" and isatty(sys.stdout) and args.format != "json":
         result = summarizer.summarize_streaming(prepared, _echo)
         print("\n", flush=True)
     else:
