@@ -14,6 +14,7 @@ import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from summarizer import Settings, Summarizer, Summary, get_settings
 from summarizer.version import __version__
@@ -37,7 +38,7 @@ from summarizer_service.schemas import (
     ReadyResponse,
     SummarizeRequest,
 )
-from summarizer_service.streaming import stream_events
+from summarizer_service.streaming import StreamQueue, StreamRun, stream_events
 from summarizer_service.ui import router as ui_router
 
 
@@ -98,6 +99,13 @@ async def get_fetch_limiter(request: Request) -> anyio.CapacityLimiter:
 
 
 FetchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_fetch_limiter)]
+
+
+async def get_streams(request: Request) -> StreamQueue:
+    return request.app.state.streams
+
+
+StreamsDep = Annotated[StreamQueue, Depends(get_streams)]
 
 
 async def get_summarizer(runtime: RuntimeDep) -> Summarizer:
@@ -195,22 +203,39 @@ async def summarize_stream(
     batcher: BatcherDep,
     fetches: FetchLimiterDep,
     settings: SettingsDep,
+    streams: StreamsDep,
 ) -> StreamingResponse:
     """Summarize one article as server-sent events: `token` events as the model writes, then one `summary` event
     (the grounded result, as /v1/summarize answers it) or one `error` event. Input errors answer with a plain JSON
     error before the stream starts."""
-    if batcher.depth >= settings.max_queue:
-        raise ApiError(
-            503, "overloaded", "too many requests are waiting for the model; retry shortly", {"Retry-After": "1"}
-        )
+    _check_queue(batcher, streams, settings)  # early: no fetching or segmenting for a request refused anyway
     job = (await make_jobs([body], settings, fetches))[0]
     if job.error is not None:
         raise job.error
     prepared = await anyio.to_thread.run_sync(lambda: summarizer.prepare(job.text, job.title, options=job.options))
-    events = stream_events(
-        request.app.state.runtime, summarizer, job, prepared, settings.request_timeout_s, request.app.state.metrics
+    _check_queue(batcher, streams, settings)  # again: others may have joined meanwhile
+    run = StreamRun(request.app.state.runtime, summarizer, prepared, streams)
+    events = stream_events(run, job, settings.request_timeout_s, request.app.state.metrics)
+    # The background task runs after the response, also when the client went away mid-stream (the
+    # generator may not have been resumed to see that): the job must not keep the model worker.
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store"},
+        background=BackgroundTask(_abandon_run, run, request.app.state.metrics),
     )
-    return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+def _check_queue(batcher: Batcher, streams: StreamQueue, settings: Settings) -> None:
+    """503 when ``max_queue`` requests already wait for the model: batched ones and streams alike."""
+    if batcher.depth + streams.waiting >= settings.max_queue:
+        raise ApiError(
+            503, "overloaded", "too many requests are waiting for the model; retry shortly", {"Retry-After": "1"}
+        )
+
+
+async def _abandon_run(run: StreamRun, metrics: Metrics | None) -> None:
+    run.abandon(metrics)  # async: on the event loop, as StreamRun needs; a no-op once the job is done
 
 
 @open_router.get("/healthz", response_model=HealthResponse, tags=["ops"])
@@ -294,6 +319,7 @@ def create_app(
     api_key_digests = load_api_keys(settings)  # a bad key file stops start-up, before any port is bound
     runtime = ModelRuntime(settings, summarizer)
     metrics = Metrics() if settings.metrics else None
+    streams = StreamQueue()
     batcher: Batcher = (
         make_batcher(runtime)
         if make_batcher is not None
@@ -307,7 +333,7 @@ def create_app(
         )
     )
     if metrics is not None:
-        metrics.track_queue(lambda: batcher.depth)
+        metrics.track_queue(lambda: batcher.depth + streams.waiting)
         metrics.model_ready.set_function(lambda: float(runtime.status == "ready"))
         metrics.model_load_seconds.set_function(lambda: runtime.load_seconds or 0.0)
 
@@ -330,6 +356,7 @@ def create_app(
     )
     app.state.runtime = runtime
     app.state.batcher = batcher
+    app.state.streams = streams
     app.state.metrics = metrics
     app.state.cache = ResultCache(settings.result_cache_entries) if settings.result_cache_entries else None
     app.state.fetch_limiter = anyio.CapacityLimiter(settings.fetch_max_concurrency)

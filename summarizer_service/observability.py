@@ -116,6 +116,11 @@ class Metrics:
         self.timeouts = Counter(
             "summarizer_request_timeouts", "Requests that passed their deadline (504).", registry=self.registry
         )
+        self.streams_abandoned = Counter(
+            "summarizer_streams_abandoned",
+            "Streams whose client went away before the end; their generation was cancelled.",
+            registry=self.registry,
+        )
 
         self.llm_tokens = Counter(
             "summarizer_llm_tokens",

@@ -18,7 +18,7 @@ from typing import Literal, TypeVar
 
 from summarizer import Settings, Summarizer, Summary
 from summarizer.components.prepare import PreparedArticle
-from summarizer.errors import ModelLoadError
+from summarizer.errors import ModelLoadError, UpstreamError
 from summarizer_service.errors import ApiError, excerpt
 
 log = logging.getLogger("summarizer.service")
@@ -78,14 +78,8 @@ class ModelRuntime:
             log.exception("model load failed")
             self.error, self.status = excerpt(f"{type(exc).__name__}: {exc}", 300), "failed"
             return
-        if self.settings.warmup:
-            try:
-                # One real pass before "ready": first-call costs (kernel selection, lazy init) are paid here.
-                summarizer.summarize(WARMUP_TEXT, bullets=1)
-            except Exception as exc:
-                log.exception("model warm-up failed")
-                self.error, self.status = excerpt(f"warm-up failed: {type(exc).__name__}: {exc}", 300), "failed"
-                return
+        if self.settings.warmup and not self._warm_up(summarizer):
+            return
         self.load_seconds = time.perf_counter() - started
         # The summarizer is published before the status, so "ready" always comes with a model.
         self.summarizer = summarizer
@@ -97,6 +91,28 @@ class ModelRuntime:
             self.load_seconds,
             extra={"load_seconds": round(self.load_seconds, 2)},
         )
+
+    def _warm_up(self, summarizer: Summarizer) -> bool:
+        """One real pass before "ready": first-call costs (kernel selection, lazy init) are paid here.
+
+        False (and status "failed") when the model itself is broken. A remote model server that fails the
+        warm-up call (not up yet, answering 500) is no broken model: the service becomes ready and each
+        request gets its own 502 until the server answers.
+        """
+        try:
+            summarizer.summarize(WARMUP_TEXT, bullets=1)
+        except UpstreamError as exc:
+            if summarizer.describe().provider != "openai":
+                return self._warm_up_failed(exc)
+            log.warning("model server failed the warm-up (%s: %s); ready all the same", exc.code, exc.message)
+        except Exception as exc:
+            return self._warm_up_failed(exc)
+        return True
+
+    def _warm_up_failed(self, exc: Exception) -> bool:
+        log.error("model warm-up failed", exc_info=exc)
+        self.error, self.status = excerpt(f"warm-up failed: {type(exc).__name__}: {exc}", 300), "failed"
+        return False
 
     # -- use ---------------------------------------------------------------------------------
 
@@ -130,12 +146,13 @@ def run_pass(summarizer: Summarizer, groups: Sequence[Sequence[PreparedArticle]]
     flat = [article for group in groups for article in group]
     try:
         results: list[Outcome] = list(summarizer.summarize_prepared(flat))
-    except Exception:
-        if len(flat) == 1:
+    except Exception as exc:
+        if len(flat) == 1:  # nothing to retry: the failure is that article's outcome (a batch answers the others)
             log.exception("model pass failed for one article")
-            raise
-        log.warning("a shared model pass of %d articles failed; retrying each article alone", len(flat))
-        results = [_alone(summarizer, article) for article in flat]
+            results = [exc]
+        else:
+            log.warning("a shared model pass of %d articles failed; retrying each article alone", len(flat))
+            results = [_alone(summarizer, article) for article in flat]
     outcomes: list[list[Outcome]] = []
     offset = 0
     for group in groups:

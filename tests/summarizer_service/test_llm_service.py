@@ -1,24 +1,28 @@
 """The service with the llm backend behind a real OpenAI-compatible server on 127.0.0.1.
 
 Streaming (SSE), a 429 then success, a hang (504 at the deadline), invalid JSON from the model,
-the server down (502, or the extractive fallback), /v1/info and /metrics.
+the server down (502, or the extractive fallback), a batch whose one new article fails, a warm-up
+while the server fails, /v1/info and /metrics.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
 pytest.importorskip("httpx", reason="the llm extra (httpx) is not installed")
 
-from fakes import HashingEncoder, make_llm
+import httpx
+from fakes import HashingEncoder, ScriptedChatClient, make_llm
 from fastapi.testclient import TestClient
 from llm_server import OpenAIServer, free_port, running_server
-from service_checks import assert_error
+from service_checks import assert_article_error, assert_error
 
-from summarizer import Settings
+from summarizer import Settings, Summarizer
+from summarizer.errors import UpstreamError
 from summarizer.models.openai_client import OpenAIClient
 
 ARTICLE = (
@@ -47,19 +51,34 @@ def server() -> Iterator[OpenAIServer]:
 @pytest.fixture
 def llm_client(make_client: Callable[..., TestClient], server: OpenAIServer) -> Callable[..., TestClient]:
     def make(base_url: str | None = None, **kw: object) -> TestClient:
-        settings = Settings(
-            backend="llm",
-            llm_provider="openai",
-            llm_base_url=base_url or server.base_url,
-            llm_model="scripted",
-            llm_support_threshold=0.3,
-            result_cache_entries=0,
-            **kw,  # type: ignore[arg-type]
-        )
+        settings = _settings(base_url or server.base_url, **kw)
         summarizer = make_llm(HashingEncoder(), OpenAIClient.from_settings(settings), settings)
         return make_client(settings, summarizer=summarizer)
 
     return make
+
+
+def _settings(base_url: str, **kw: object) -> Settings:
+    return Settings(  # type: ignore[arg-type]
+        backend="llm",
+        llm_provider="openai",
+        llm_base_url=base_url,
+        llm_model="scripted",
+        llm_support_threshold=0.3,
+        **{"result_cache_entries": 0, **kw},
+    )
+
+
+def _poll_ready(client: TestClient, timeout: float = 20.0) -> httpx.Response:
+    """/readyz once loading is over (ready or failed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get("/readyz")
+        if response.status_code == 200 or response.json()["error"]["code"] != "not_ready":
+            return response
+        if time.monotonic() > deadline:
+            return response
+        time.sleep(0.02)
 
 
 def _events(text: str) -> list[tuple[str, dict]]:
@@ -134,3 +153,46 @@ def test_server_down_is_502_or_the_fallback(llm_client: Callable[..., TestClient
     )
     assert body["meta"]["backend"] == "extractive" and body["meta"]["fallback_from"] == "llm"
     assert "upstream_unreachable" in body["warnings"][0]
+
+
+def test_a_batch_keeps_each_articles_model_failure_to_itself(
+    llm_client: Callable[..., TestClient], server: OpenAIServer
+) -> None:
+    client = llm_client(llm_retries=0, result_cache_entries=16)
+    server.script = [("ok", ANSWER)]
+    assert client.post("/v1/summarize", json={"text": ARTICLE, "bullets": 1}).status_code == 200
+    server.script = [("status", 500)]
+    new = ARTICLE.replace("Tuesday", "Wednesday")
+    # Only the new article reaches the model: its pass holds one article, and that failure is its own.
+    mixed = client.post("/v1/summarize/batch", json={"articles": [{"text": ARTICLE, "bullets": 1}, {"text": new}]})
+    assert_article_error(mixed, 1, 502, "upstream_failed")
+    assert mixed.json()["results"][0]["meta"]["cached"] is True
+    alone = client.post("/v1/summarize/batch", json={"articles": [{"text": new}]})
+    assert_article_error(alone, 0, 502, "upstream_failed")
+    assert_error(client.post("/v1/summarize", json={"text": new}), 502, "upstream_failed")
+
+
+def test_a_remote_model_failing_its_warm_up_is_ready_all_the_same(
+    make_client: Callable[..., TestClient], server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(server.base_url, llm_retries=0)
+    summarizer = make_llm(HashingEncoder(), OpenAIClient.from_settings(settings), settings)
+    monkeypatch.setattr(Summarizer, "load", lambda *a, **k: summarizer)
+    server.script = [("status", 500)]  # the model server is not up yet
+    client = make_client(settings, summarizer=None)
+    assert _poll_ready(client).status_code == 200
+    # Each request gets its own 502 until the server answers; then summaries.
+    assert_error(client.post("/v1/summarize", json={"text": ARTICLE}), 502, "upstream_failed")
+    server.script = [("ok", ANSWER)]
+    assert client.post("/v1/summarize", json={"text": ARTICLE, "bullets": 1}).status_code == 200
+
+
+def test_a_local_model_failing_its_warm_up_still_fails(
+    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(backend="llm", llm_support_threshold=0.3)
+    broken = ScriptedChatClient([UpstreamError("no room", code="upstream_bad_response")])  # type: ignore[list-item]
+    summarizer = make_llm(HashingEncoder(), broken, settings)
+    monkeypatch.setattr(Summarizer, "load", lambda *a, **k: summarizer)
+    client = make_client(settings, summarizer=None)
+    assert "warm-up failed: UpstreamError" in assert_error(_poll_ready(client), 503, "model_load_failed")
