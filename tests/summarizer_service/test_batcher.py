@@ -40,7 +40,7 @@ class GatedSummarizer:
         return self.inner.summarize_prepared(articles)
 
 
-async def _drive(app, requests: list[dict], gate: GatedSummarizer) -> list[httpx.Response]:
+async def _drive(app, requests: list[dict], gate: GatedSummarizer, refused: int = 0) -> list[httpx.Response]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=20) as client:
@@ -48,6 +48,10 @@ async def _drive(app, requests: list[dict], gate: GatedSummarizer) -> list[httpx
             await asyncio.to_thread(gate.entered.wait, 10)  # the model is now busy with request 0
             rest = [asyncio.create_task(client.post("/v1/summarize", json=r)) for r in requests[1:]]
             await asyncio.sleep(0.2)  # let them queue behind the busy model
+            for _ in range(200):  # on a loaded machine: until the ``refused`` ones have been answered (503)
+                if sum(t.done() for t in rest) >= refused:
+                    break
+                await asyncio.sleep(0.05)
             gate.release.set()
             return [await first, *[await t for t in rest]]
 
@@ -101,7 +105,7 @@ def test_after_a_burst_of_503s_the_service_answers_200_again(fake_summarizer: Su
     app = _app(gate, max_queue=1)
 
     async def burst_then_retry() -> tuple[list[httpx.Response], httpx.Response]:
-        responses = await _drive(app, [{"text": TEXTS[0]}] * 6, gate)
+        responses = await _drive(app, [{"text": TEXTS[0]}] * 6, gate, refused=4)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
