@@ -111,3 +111,12 @@ def running_server() -> Iterator[OpenAIServer]:
     finally:
         uv.should_exit = True
         thread.join(timeout=10)
+
+
+# The article the llm service tests summarize: every fact a scripted answer states is in it, or is not on purpose.
+ARTICLE = (
+    "The city council approved a transport budget of 40 million pounds on Tuesday. "
+    "The plan adds two tram lines between the harbour and the university. "
+    "Mayor Alice Brown said the lines would shorten commutes for thousands of students. "
+    "Critics warned that local taxes may rise to pay for the construction."
+)

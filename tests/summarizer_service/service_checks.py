@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import uvicorn
 
 # Paragraphs, a section label and a line-wrapped sentence: offsets must survive all three.
 ARTICLE = """The city council approved a new transit budget on Tuesday after a long debate.
@@ -54,3 +59,24 @@ def assert_offsets(text: str, spans: list[dict[str, Any]]) -> None:
         if span.get("sentence_end") is not None:  # a trimmed sentence: the whole one is still addressable
             assert span["end"] < span["sentence_end"] <= len(text), span
         assert span["text"] and source == span["text"], (source, span)
+
+
+@contextmanager
+def serving(app: Any, name: str = "uvicorn-test") -> Iterator[str]:
+    """``app`` on a real uvicorn server on 127.0.0.1 (an OS-chosen port) in a background thread; its base URL.
+
+    For what TestClient cannot do: real sockets, a client that hangs up mid-stream.
+    """
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "uvicorn did not start within 20 s"
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        assert not thread.is_alive(), "uvicorn did not shut down within 15 s"

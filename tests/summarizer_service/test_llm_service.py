@@ -18,19 +18,13 @@ pytest.importorskip("httpx", reason="the llm extra (httpx) is not installed")
 import httpx
 from fakes import HashingEncoder, ScriptedChatClient, make_llm
 from fastapi.testclient import TestClient
-from llm_server import OpenAIServer, free_port, running_server
+from llm_server import ARTICLE, OpenAIServer, free_port, running_server
 from service_checks import assert_article_error, assert_error
 
 from summarizer import Settings, Summarizer
 from summarizer.errors import UpstreamError
 from summarizer.models.openai_client import OpenAIClient
 
-ARTICLE = (
-    "The city council approved a transport budget of 40 million pounds on Tuesday. "
-    "The plan adds two tram lines between the harbour and the university. "
-    "Mayor Alice Brown said the lines would shorten commutes for thousands of students. "
-    "Critics warned that local taxes may rise to pay for the construction."
-)
 ANSWER = json.dumps(
     {
         "summary": [

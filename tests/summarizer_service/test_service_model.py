@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
-from service_checks import assert_error, assert_offsets
+from service_checks import assert_error, assert_offsets, serving
 
 from summarizer import Settings, Summarizer
 from summarizer_service import create_app
@@ -58,20 +55,8 @@ def test_seed_article_in_a_batch(real_client: TestClient, seed_text: str) -> Non
 def live_server(real_summarizer: Summarizer) -> Iterator[str]:
     """A real uvicorn server on 127.0.0.1 with an OS-chosen free port, in a background thread."""
     app = create_app(Settings(device="cpu", max_body_bytes=4096), summarizer=real_summarizer)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start within 20 s"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
-        assert not thread.is_alive(), "uvicorn did not shut down within 15 s"
+    with serving(app) as url:
+        yield url
 
 
 def test_real_server(live_server: str, seed_text: str) -> None:

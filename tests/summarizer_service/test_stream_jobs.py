@@ -10,26 +10,18 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import httpx
 import pytest
-import uvicorn
 from fakes import HashingEncoder, ScriptedChatClient, make_llm
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from service_checks import assert_error
+from llm_server import ARTICLE
+from service_checks import assert_error, serving
 
 from summarizer import Settings, Summarizer
 from summarizer_service import create_app
 
-ARTICLE = (
-    "The city council approved a transport budget of 40 million pounds on Tuesday. "
-    "The plan adds two tram lines between the harbour and the university. "
-    "Mayor Alice Brown said the lines would shorten commutes for thousands of students. "
-    "Critics warned that local taxes may rise to pay for the construction."
-)
 ANSWER = json.dumps(
     {
         "summary": ["The city council approved a transport budget of 40 million pounds on Tuesday."],
@@ -77,26 +69,9 @@ def _last_event(text: str) -> tuple[str, dict]:
     return lines["event"], json.loads(lines["data"])
 
 
-@contextmanager
-def _serving(app: FastAPI) -> Iterator[str]:
-    """The app on a real uvicorn server (TestClient cannot hang up mid-stream)."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, name="uvicorn-stream-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "uvicorn did not start within 20 s"
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(15)
-
-
 def test_a_stream_the_client_leaves_stops_generating(chat: SlowChatClient) -> None:
     settings, summarizer = _llm(chat)
-    with _serving(create_app(settings, summarizer=summarizer)) as url, httpx.Client(base_url=url, timeout=30) as http:
+    with serving(create_app(settings, summarizer=summarizer)) as url, httpx.Client(base_url=url, timeout=30) as http:
         with http.stream("POST", "/v1/summarize/stream", json={"text": ARTICLE}) as response:
             assert response.status_code == 200
             for line in response.iter_lines():
