@@ -148,7 +148,7 @@ def run_pass(summarizer: Summarizer, groups: Sequence[Sequence[PreparedArticle]]
         results: list[Outcome] = list(summarizer.summarize_prepared(flat))
     except Exception as exc:
         if len(flat) == 1:  # nothing to retry: the failure is that article's outcome (a batch answers the others)
-            log.exception("model pass failed for one article")
+            _log_failure(exc)
             results = [exc]
         else:
             log.warning("a shared model pass of %d articles failed; retrying each article alone", len(flat))
@@ -165,5 +165,14 @@ def _alone(summarizer: Summarizer, article: PreparedArticle) -> Outcome:
     try:
         return summarizer.summarize_prepared([article])[0]
     except Exception as exc:
-        log.exception("model pass failed for one article")
+        _log_failure(exc)
         return exc
+
+
+def _log_failure(exc: Exception) -> None:
+    """A model server that fails (502/504) is an operational event: one warning line with its code, no
+    traceback; anything else is a bug and keeps its traceback."""
+    if isinstance(exc, UpstreamError):
+        log.warning("model pass failed for one article: %s (%s)", exc.code, type(exc).__name__)
+    else:
+        log.exception("model pass failed for one article")

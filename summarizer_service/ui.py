@@ -59,6 +59,12 @@ async def page() -> Response:
     return Response(_read("index.html"), media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
 
 
+@router.head("/")
+async def page_head() -> Response:
+    """The page's headers without its body (uptime checks probe ``/`` with HEAD)."""
+    return Response(media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+
+
 @router.get("/ui/{name}")
 async def asset(name: str) -> Response:
     """One of the page's own assets (script, stylesheet, icon)."""

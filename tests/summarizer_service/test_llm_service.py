@@ -150,7 +150,7 @@ def test_server_down_is_502_or_the_fallback(llm_client: Callable[..., TestClient
 
 
 def test_a_batch_keeps_each_articles_model_failure_to_itself(
-    llm_client: Callable[..., TestClient], server: OpenAIServer
+    llm_client: Callable[..., TestClient], server: OpenAIServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     client = llm_client(llm_retries=0, result_cache_entries=16)
     server.script = [("ok", ANSWER)]
@@ -164,6 +164,10 @@ def test_a_batch_keeps_each_articles_model_failure_to_itself(
     alone = client.post("/v1/summarize/batch", json={"articles": [{"text": new}]})
     assert_article_error(alone, 0, 502, "upstream_failed")
     assert_error(client.post("/v1/summarize", json={"text": new}), 502, "upstream_failed")
+    # A failing model server is an operational event: one warning line with its code, no traceback.
+    failures = [r for r in caplog.records if r.getMessage().startswith("model pass failed")]
+    assert failures and all(r.levelname == "WARNING" and r.exc_info is None for r in failures)
+    assert "upstream_failed" in failures[0].getMessage()
 
 
 def test_a_remote_model_failing_its_warm_up_is_ready_all_the_same(

@@ -42,6 +42,8 @@ def test_page_is_served_with_a_strict_policy(client: TestClient) -> None:
     policy = response.headers["content-security-policy"]
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy and "*" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
+    head = client.head("/")  # uptime checks: the same headers, no body
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-security-policy"] == policy
 
 
 @pytest.mark.parametrize("name", sorted(ASSETS))
