@@ -94,7 +94,7 @@ def split_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if short:  # a leading "Scroll down for video" is a label, not a sentence: the span keeps it
         lead = start + leading_label_length(text[start:end], paragraph_start=False)[0]
         cuts = [c for c in cuts if c > lead]
-    pieces = _pieces(text, start, end, cuts)
+    pieces = cut_pieces(text, start, end, cuts)
     if short and not any(
         caption_span(text[a:b], leading_label_length(text[a:b], paragraph_start=False)[0], from_run=True)
         for a, b in pieces
@@ -114,12 +114,17 @@ def split_clear(text: str, start: int, end: int) -> list[tuple[int, int]]:
         and _ends_lower_word(text, start, m.start())
         and _words(text[start : m.start()]) >= 2  # not after a stray quote mark or list number ("1 He")
     ]
-    return _pieces(text, start, end, cuts)
+    return cut_pieces(text, start, end, cuts)
 
 
-def _pieces(text: str, start: int, end: int, cuts: list[int]) -> list[tuple[int, int]]:
-    bounds = [start, *cuts, end]
-    return [(a, len(text[:b].rstrip())) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
+def cut_pieces(text: str, start: int, end: int, cuts: list[int]) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut at ``cuts`` (ascending): the non-blank pieces, each without trailing whitespace."""
+    pieces = []
+    for a, b in itertools.pairwise([start, *cuts, end]):
+        piece = text[a:b]
+        if piece.strip():
+            pieces.append((a, b - (len(piece) - len(piece.rstrip()))))
+    return pieces
 
 
 # Where the body starts after a caption that says where its photo sits: a caption label ("Fugitive: "), a

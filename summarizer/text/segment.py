@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from summarizer.text.labels import is_boilerplate, is_header_only, leading_label_length
-from summarizer.text.runs import LIST_ITEM_RE, caption_span, split_caption_body, split_clear, split_run
+from summarizer.text.runs import (
+    LIST_ITEM_RE,
+    caption_span,
+    cut_pieces,
+    split_caption_body,
+    split_clear,
+    split_run,
+)
 from summarizer.text.sbd import FastSegmenter
 
 # Characters that render as nothing; text made only of these is empty.
@@ -38,7 +45,7 @@ _GLUED_RE = re.compile(r"(?<=[a-z0-9)\"”’]{2}[.!?])(?=[A-Z][a-z])")
 # Full stops of other scripts, which pysbd's English rules do not know: the Devanagari danda and double
 # danda (Hindi, Marathi, Nepali; Bengali uses the same), the Urdu full stop, the Armenian full stop, the
 # Ethiopic full stop and the Myanmar section mark; the sentence ends after closing quotes or brackets.
-_SCRIPT_END_RE = re.compile(r"[।॥۔։።။][\"'”’)\]]*(?=\s+\S)")
+_SCRIPT_END_RE = re.compile(r"[।॥۔։።။][\"'”’)\]]*\s+(?=\S)")
 
 
 # A "sentence" longer than this has no punctuation to split at (a speech-to-text transcript, scraped
@@ -246,24 +253,15 @@ def _join_titles(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     return out
 
 
-def _split_script_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Cut spans after the full stops of other scripts ("... है। अगला ..."), each piece tight to its text."""
+def _cut_missed_ends(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut spans where pysbd missed a sentence end: glued to the next ("left.Then") or another script's full
+    stop ("... है। अगला ..."); each piece tight to its text."""
     out: list[tuple[int, int]] = []
     for s, e in spans:
-        for m in _SCRIPT_END_RE.finditer(text, s, e):
-            if m.end() < e:
-                out.append((s, m.end()))
-                s = m.end() + len(text[m.end() : e]) - len(text[m.end() : e].lstrip())
-        out.append((s, e))
-    return out
-
-
-def _repair_glued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        cuts = [m.start() for m in _GLUED_RE.finditer(text, s, e) if s < m.start() < e]
-        bounds = [s, *cuts, e]
-        out.extend((a, b) for a, b in itertools.pairwise(bounds) if text[a:b].strip())
+        cuts = sorted(
+            {m.end() for rx in (_GLUED_RE, _SCRIPT_END_RE) for m in rx.finditer(text, s, e) if s < m.end() < e}
+        )
+        out.extend(cut_pieces(text, s, e, cuts))
     return out
 
 
@@ -331,7 +329,7 @@ def segment(text: str) -> list[Sentence]:
         # start, end, pseudo, cut from a caption run, cut only at a clear sentence start
         spans: list[tuple[int, int, bool, bool, bool]] = []
         joined = _join_titles(text, _split_block(text, b_start, b_end))
-        for s, e in _repair_glued(text, _split_script_ends(text, joined)):
+        for s, e in _cut_missed_ends(text, joined):
             pieces = [p for rs, re_ in split_run(text, s, e) for p in split_caption_body(text, rs, re_)]
             for rs, re_ in pieces:
                 for ps, pe, pseudo in _pseudo_split(text, rs, re_):
