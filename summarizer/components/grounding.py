@@ -55,6 +55,7 @@ _NUMBER_WORDS = [
     "nineteen",
     "twenty",
 ]
+_SPELLED_NUMBER = re.compile(r"\b(" + "|".join(_NUMBER_WORDS[2:]) + r")\b")  # "two" to "twenty"
 # Capitalised at the start of a sentence for grammar, not because they name anything: a generated sentence
 # may open with one of these (or a function word below) whether or not the article uses it; any other
 # capitalised first word is checked as a name ("Obama approved the budget" when the article names no Obama).
@@ -179,11 +180,11 @@ def missing_facts(text: str, facts: ArticleFacts) -> list[str]:
         n for n in numbers if not (n.isdigit() and int(n) < len(_NUMBER_WORDS) and _NUMBER_WORDS[int(n)] in facts.words)
     ]
     # Spelled out ("twelve people"): the word or its digits must be in the article. "one" is too common to tell.
-    lowered = text.lower()
+    spelled = set(_SPELLED_NUMBER.findall(text.lower()))
     numbers += [
         word
         for value, word in enumerate(_NUMBER_WORDS[2:], start=2)
-        if re.search(rf"\b{word}\b", lowered) and word not in facts.words and str(value) not in facts.numbers
+        if word in spelled and word not in facts.words and str(value) not in facts.numbers
     ]
     if numbers:
         issues.append("numbers not in the article: " + ", ".join(dict.fromkeys(numbers)))
