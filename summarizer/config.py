@@ -6,12 +6,22 @@ else in the code reads environment variables.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The devices the docs name; ``resolve_device`` (models/device.py) loads them, and the CLI checks a name
+# against this before the slow model load ("" is auto too).
+DEVICE_CHOICES = "auto, cpu, cuda, cuda:N or mps"
+_DEVICE_NAME = re.compile(r"(auto|cpu|mps|cuda(:\d+)?)?")
+
+
+def is_device_name(value: str) -> bool:
+    return _DEVICE_NAME.fullmatch(value.strip().lower()) is not None
 
 
 class Settings(BaseSettings):
@@ -29,7 +39,7 @@ class Settings(BaseSettings):
         description="extractive: local sentence-encoder directory, empty means the embedded all-MiniLM-L6-v2; "
         "abstractive: the seq2seq checkpoint (a directory, or a hub id where the network allows; required).",
     )
-    device: str = Field(default="auto", description="auto, cpu, cuda, cuda:N or mps.")
+    device: str = Field(default="auto", description=f"{DEVICE_CHOICES}.")
     bullet_selector: Literal["learned", "heuristic"] = Field(
         default="learned",
         description="learned: the trained significance head (falls back to heuristic if its file is missing).",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from summarizer.config import Settings, get_settings
+from summarizer.config import DEVICE_CHOICES, Settings, get_settings, is_device_name
 from summarizer.options import BULLETS_RANGE, MAX_SENTENCES_RANGE, MAX_WORDS_RANGE
 from summarizer.schemas import Span, Summary
 
@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 PROG = "summarizer"
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 FORMATS = ("text", "markdown", "json")
-# The documented devices ("" is auto too), checked before the model loads: a typo is bad usage, not a failed load.
-DEVICE = re.compile(r"(auto|cpu|mps|cuda(:\d+)?)?")
-DEVICES = "auto, cpu, cuda, cuda:N or mps"
 
 SummarizerFactory = Callable[[Settings], "Summarizer"]
 
@@ -57,13 +54,10 @@ def int_in(bounds: tuple[int, int]) -> Callable[[str], int]:
     return parse
 
 
-def is_device(value: str) -> bool:
-    return DEVICE.fullmatch(value.strip().lower()) is not None
-
-
 def device_name(value: str) -> str:
-    if not is_device(value):
-        raise argparse.ArgumentTypeError(f"must be {DEVICES}, got {value!r}")
+    """``--device``: checked before the model loads, so a typo is bad usage (exit 2), not a failed load."""
+    if not is_device_name(value):
+        raise argparse.ArgumentTypeError(f"must be {DEVICE_CHOICES}, got {value!r}")
     return value  # as given: resolve_device normalises case and spaces
 
 
@@ -80,7 +74,7 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
         help="extractive: local encoder directory (default: embedded all-MiniLM-L6-v2); "
         "abstractive: seq2seq checkpoint directory or hub id; llm: checkpoint directory, .gguf file or server model",
     )
-    parser.add_argument("--device", type=device_name, help=f"{DEVICES} (default: $SUMMARIZER_DEVICE or auto)")
+    parser.add_argument("--device", type=device_name, help=f"{DEVICE_CHOICES} (default: $SUMMARIZER_DEVICE or auto)")
 
 
 def add_summary_args(parser: argparse.ArgumentParser) -> None:
@@ -108,8 +102,8 @@ def settings_with(**overrides: Any) -> Settings:
         raise CliError(f"invalid environment setting: {problems}") from None
     except SettingsError as exc:  # a JSON value (a list of keys or hosts) that does not parse
         raise CliError(f"invalid environment setting: {_settings_error(exc)}") from None
-    if not is_device(base.device):  # a free-form string in Settings; resolve_device only sees it at load
-        raise CliError(f"invalid environment setting: SUMMARIZER_DEVICE: must be {DEVICES}, got {base.device!r}")
+    if not is_device_name(base.device):  # a free-form string in Settings; resolve_device only sees it at load
+        raise CliError(f"invalid environment setting: SUMMARIZER_DEVICE: must be {DEVICE_CHOICES}, got {base.device!r}")
     # Values are validated by argparse already, so model_copy (which does not validate) is safe.
     settings = base.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     if settings.backend == "llm" and overrides.get("model"):  # --model names the language model there

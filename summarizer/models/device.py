@@ -6,6 +6,7 @@ import platform
 
 import torch
 
+from summarizer.config import DEVICE_CHOICES
 from summarizer.errors import ModelLoadError
 
 
@@ -21,7 +22,7 @@ def resolve_device(requested: str = "auto") -> torch.device:
     try:
         device = torch.device(requested)
     except RuntimeError as exc:
-        raise ModelLoadError(f"unknown device {requested!r}: use auto, cpu, cuda, cuda:N or mps") from exc
+        raise ModelLoadError(f"unknown device {requested!r}: use {DEVICE_CHOICES}") from exc
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ModelLoadError(f"device {requested!r} requested but CUDA is not available")
     if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
