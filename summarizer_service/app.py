@@ -22,7 +22,7 @@ from summarizer_service.auth import ApiKeyMiddleware, api_key_scheme, load_api_k
 from summarizer_service.cache import ResultCache
 from summarizer_service.errors import ApiError, article_error, install_error_handlers, invalid_article_error
 from summarizer_service.jobs import Batcher, make_jobs, summarize_jobs
-from summarizer_service.microbatch import MicroBatcher
+from summarizer_service.microbatch import RETRY_AFTER_OVERLOADED_S, MicroBatcher
 from summarizer_service.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from summarizer_service.observability import METRICS_CONTENT_TYPE, Metrics
 from summarizer_service.runtime import ModelRuntime
@@ -230,7 +230,10 @@ def _check_queue(batcher: Batcher, streams: StreamQueue, settings: Settings) -> 
     """503 when ``max_queue`` requests already wait for the model: batched ones and streams alike."""
     if batcher.depth + streams.waiting >= settings.max_queue:
         raise ApiError(
-            503, "overloaded", "too many requests are waiting for the model; retry shortly", {"Retry-After": "1"}
+            503,
+            "overloaded",
+            "too many requests are waiting for the model; retry shortly",
+            {"Retry-After": RETRY_AFTER_OVERLOADED_S},
         )
 
 
