@@ -19,6 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
 
 
+def _shown(span: object) -> str:
+    """What a reader sees: ``display`` where the span has one (older code had no such field), else ``text``."""
+    return getattr(span, "display", None) or span.text  # type: ignore[attr-defined]
+
+
 def summarize(root: Path, output: Path) -> None:
     sys.path.insert(0, str(root))
     from summarizer import Settings, Summarizer  # the package under --root
@@ -32,8 +37,8 @@ def summarize(root: Path, output: Path) -> None:
         rows.append(
             {
                 "id": record["id"],
-                "summary": [s.text for s in result.sentences],
-                "bullets": [b.text for b in result.why_it_matters],
+                "summary": [_shown(s) for s in result.sentences],
+                "bullets": [_shown(b) for b in result.why_it_matters],
             }
         )
     output.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
