@@ -31,14 +31,14 @@ def article_features(probability: np.ndarray, sentences: int) -> list[float]:
     return [top[0], top[1] if len(top) > 1 else -10.0, np.log(len(top)), np.log(sentences)]
 
 
-def article_decision_table(examples: list, probability: dict[int, np.ndarray], seed: int = 0) -> None:
+def article_decision_table(examples: list, probability: dict[int, np.ndarray], folds: np.ndarray) -> None:
     """Print both decisions at each coverage in ``COVERAGE``: precision of what is returned, and how
     often a supported article (one with a labelled SIGNIFICANCE candidate) gets none, or an
-    unsupported one gets a bullet."""
+    unsupported one gets a bullet. ``folds``: the fold of each example (the bullet table's own split)."""
     keys = sorted(probability)
     supported = np.array([examples[k].target[probability[k] > 0].sum() > 0 for k in keys])  # quotes are 0
     x = np.array([article_features(probability[k], len(examples[k].article.sentences)) for k in keys])
-    folds = np.random.default_rng(seed).permutation(len(keys)) % FOLDS
+    folds = folds[keys]
     article = np.zeros(len(keys))
     for f in range(FOLDS):
         model = fit_logistic(x[folds != f], supported[folds != f].astype(float), ["p1", "p2", "n", "len"], kind="x")

@@ -28,14 +28,14 @@ from summarizer import Settings, Summarizer
 from summarizer.heads import LinearHead
 from summarizer.selection.ranking import direct_quotes
 from training.bullet_data import BulletExample, build_examples, load_labelled
-from training.bullet_head import fit_bullet_head, top2_hits
+from training.bullet_head import fit_bullet_head, fold_ids, top2_hits
 
 SHARED = ROOT.parent / "shared" / "eval"
 FOLDS = 5
 
 
 def folds_for(n: int) -> np.ndarray:
-    return np.random.default_rng(0).permutation(n) % FOLDS
+    return fold_ids(n, FOLDS)
 
 
 Trainer = Callable[[Sequence[BulletExample]], Sequence[BulletExample]]

@@ -59,10 +59,6 @@ SWAP_MARGINS = (0.1, 0.2, 0.3)  # a swap needs the scorer to prefer the later se
 THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)  # bullet thresholds reported (not tuned: a trade-off curve)
 
 
-def fold_split(n: int, seed: int) -> np.ndarray:
-    return folds_for(n) if seed == 0 else np.random.default_rng(seed).permutation(n) % FOLDS
-
-
 def targets(a: Article, n: int) -> tuple[np.ndarray, np.ndarray]:
     summary = np.full(n, np.nan, dtype=np.float32)
     significance = np.full(n, np.nan, dtype=np.float32)
@@ -158,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     # -- summaries (and the served bullets' coverage) on the dev file ----------------------------------
-    folds = fold_split(len(cnn), args.fold_seed)
+    folds = folds_for(len(cnn), args.fold_seed)
     chosen: list[list[int]] = [[] for _ in cnn]
     swaps: dict[float, list[list[int]]] = {m: [[] for _ in cnn] for m in SWAP_MARGINS}
     sig_prob: list[np.ndarray] = [np.zeros(0) for _ in cnn]
@@ -206,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     examples = [
         by_id[i] for i in labelled if i in by_id and bullet_candidates(by_id[i].sentences, by_id[i].default_summary)
     ]
-    folds = fold_split(len(examples), args.fold_seed)
+    folds = folds_for(len(examples), args.fold_seed)
     significance: dict[str, np.ndarray] = {}
     for f in range(FOLDS):
         model = train({examples[k].id for k in np.flatnonzero(folds == f)})

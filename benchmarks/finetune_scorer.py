@@ -116,11 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             torch.from_numpy(tokens[state]),
             torch.from_numpy(tokens["keep"]),
         )
-    dev_folds = (
-        folds_for(len(cnn))
-        if args.fold_seed == 0
-        else np.random.default_rng(args.fold_seed).permutation(len(cnn)) % FOLDS
-    )
+    dev_folds = folds_for(len(cnn), args.fold_seed)
     fold = {a.id: int(f) for a, f in zip(cnn, dev_folds, strict=True)} | {
         a.id: k % FOLDS for k, a in enumerate(written)
     }

@@ -54,7 +54,14 @@ from summarizer.selection.ranking import (
 )
 from summarizer.text import segment
 from training.bullet_data import build_examples, load_labelled
-from training.bullet_head import BULLET_FEATURE_SETS, fit_bullet_head, fit_logistic, oracle_labels, top2_hits
+from training.bullet_head import (
+    BULLET_FEATURE_SETS,
+    fit_bullet_head,
+    fit_logistic,
+    fold_ids,
+    oracle_labels,
+    top2_hits,
+)
 from training.trim_head import fit_trim_head, trim_example, trimmed_texts
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "cnndm_dev.jsonl"
@@ -80,8 +87,9 @@ def paired_win_probability(system: np.ndarray, baseline: np.ndarray, rng: np.ran
     return float(((system[idx] - baseline[idx]).mean(axis=1) > 0).mean())
 
 
-def folds_for(n: int) -> np.ndarray:
-    return np.random.default_rng(0).permutation(n) % FOLDS
+def folds_for(n: int, seed: int = 0) -> np.ndarray:
+    """The 5 folds every benchmark here scores on (``seed`` 0); another seed draws another split."""
+    return fold_ids(n, FOLDS, seed)
 
 
 def summaries(
@@ -270,7 +278,7 @@ def bullet_table(labels: list[Path], extra: list[Path], dev: Path, summarizer: S
         )
         precision[name] = hits / shown
     threshold_table(examples, held_out["learned head"][0])
-    article_decision_table(examples, held_out["learned head"][0])
+    article_decision_table(examples, held_out["learned head"][0], folds)
     return precision
 
 

@@ -107,7 +107,8 @@ def top2_hits(probability: np.ndarray, target: np.ndarray, threshold: float | No
     return int(sum(target[i] for i in order)), len(order)
 
 
-def _folds(n: int, k: int, seed: int) -> np.ndarray:
+def fold_ids(n: int, k: int, seed: int = 0) -> np.ndarray:
+    """A fold number (0..k-1) for each of ``n`` items, shuffled by ``seed``: every cross-validation here uses it."""
     return np.random.default_rng(seed).permutation(n) % k
 
 
@@ -139,7 +140,7 @@ def fit_bullet_head(
     ``MIN_BULLETS_WHEN_PRESENT``.
     """
     names = examples[0].names
-    folds = _folds(len(examples), inner_folds, seed)
+    folds = fold_ids(len(examples), inner_folds, seed)
     best: tuple[float, str, float] | None = None
     held_out: dict[tuple[str, float], list[tuple[np.ndarray, np.ndarray]]] = {}
     for feature_set in feature_sets:

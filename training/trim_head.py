@@ -14,6 +14,7 @@ import numpy as np
 from summarizer.heads.linear import LinearHead
 from summarizer.selection.compression import FEATURE_NAMES, Cut, best_cuts, trim_features, trimmed_text
 from summarizer.text import Sentence
+from training.bullet_head import fold_ids
 
 TRIM_L2_GRID = (1.0, 10.0, 100.0)
 TRIM_THRESHOLD_GRID = (0.0, 0.2, 0.5)  # least predicted gain, in ROUGE-1 points
@@ -81,7 +82,7 @@ def fit_trim_head(
     examples: list[TrimExample], *, inner_folds: int = 4, seed: int = 0, metadata: dict | None = None
 ) -> LinearHead:
     """Choose L2 and threshold by inner cross-validation on ``examples`` (mean realised gain), then fit on all."""
-    folds = np.random.default_rng(seed).permutation(len(examples)) % inner_folds
+    folds = fold_ids(len(examples), inner_folds, seed)
     usable = [e for e in examples if len(e.cuts)]
     best: tuple[float, float, float] | None = None
     for l2 in TRIM_L2_GRID:
