@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import re
 
-from summarizer.selection.significance import cue_score
+from summarizer.selection.significance import LEADING_CONNECTIVE_RE, cue_score
 
-_CONNECTIVE_RE = re.compile(
-    r"^\s*(?:however|meanwhile|but|and|also|still|yet|moreover|furthermore|in addition|indeed|so|"
-    r"nevertheless|nonetheless|besides|additionally|instead|otherwise|then|in\s+fact|of\s+course)\b\s*,?\s+(?=\S)",
-    re.IGNORECASE,
-)
 _SPEAKER = (
     r"(?:he|she|they|it|officials|analysts|experts|critics|police|researchers|economists|"
     r"the\s+(?:[\w'’-]+\s+){0,3}[\w'’-]+|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
@@ -35,7 +30,7 @@ _MIN_CLAUSE_WORDS = 8
 def trim_leading_connective(text: str, start: int, end: int) -> int:
     """New start offset for the span ``text[start:end]`` without its leading connective."""
     span = text[start:end]
-    match = _CONNECTIVE_RE.match(span)
+    match = LEADING_CONNECTIVE_RE.match(span)
     if not match or len(span[match.end() :].split()) < _MIN_REMAINING_WORDS:
         return start
     return start + match.end()

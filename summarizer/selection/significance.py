@@ -115,8 +115,21 @@ _EXPLETIVE_IT_RE = re.compile(
 )
 
 
+# A connective that opens a sentence ("However, the deal could..."): a bullet drops it (``bullet_tidy``), so
+# the pronoun test looks past it: "But they said..." would be shown as "They said...".
+LEADING_CONNECTIVE_RE = re.compile(
+    r"^\s*(?:however|meanwhile|but|and|also|still|yet|moreover|furthermore|in addition|indeed|so|"
+    r"nevertheless|nonetheless|besides|additionally|instead|otherwise|then|in\s+fact|of\s+course)\b\s*,?\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def leans_on_previous(text: str) -> bool:
-    """The sentence opens on a pronoun or demonstrative that points back to an earlier sentence."""
+    """The sentence opens on a pronoun or demonstrative that points back to an earlier sentence (a leading
+    connective aside)."""
+    connective = LEADING_CONNECTIVE_RE.match(text)
+    if connective is not None:
+        text = text[connective.end() :]
     if _LEANING_OPENER_RE.match(text) is not None:
         return True
     return _IT_OPENER_RE.match(text) is not None and _EXPLETIVE_IT_RE.match(text) is None

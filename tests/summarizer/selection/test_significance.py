@@ -56,6 +56,12 @@ def test_cue_score_is_bounded() -> None:
         ("It paved the way for more players to enter the market.", True),  # what did?
         ("It would be overtaken by the likes of China.", True),
         ("Its shares fell 5% on Monday.", True),
+        ("But they said the plan would be delayed.", True),  # shown as "They said..." once "But" is cut
+        ("However, he added that the talks would resume.", True),
+        ("In fact, it paved the way for rivals.", True),
+        ("But it remains to be seen whether the deal will hold.", False),
+        ("But the council said the plan would be delayed.", False),
+        ("Still, Theresa May said the vote would go ahead.", False),
         ("Italy won the match.", False),
         ("Theresa May said the vote would go ahead.", False),
         ("Thessaloniki is Greece's second city.", False),
