@@ -39,6 +39,10 @@ _MISSED_START_RE = re.compile(
 
 
 _LABEL_START_RE = re.compile(r"[A-Z][a-z]+(?:\s+[a-z]+){0,3}:\s")
+# A piece of a run that opens on a longer sentence-case label is a caption too ("Giant security gap at
+# airports: Lack of criminal background checks | The TSA called..."): the piece already has no end
+# punctuation and is followed by a visible sentence start.
+_RUN_LABEL_RE = re.compile(r"[A-Z][a-z]+(?:\s+[a-z]+){0,5}:\s")
 # A sentence start beyond doubt, cut at any span length: a word that opens sentences, after a lower-case
 # word with no punctuation between ("...the Anzac Day public holiday | But the rules do not apply...", "...a
 # serious knee injury | And Dirar has revealed...").
@@ -51,11 +55,12 @@ _CLEAR_START_RE = re.compile(
 )
 
 
-# A sentence does not end on these: "Fall of an | Empire: The Story of...", "a piece in | The Boston Globe".
+# A sentence does not end on these: "Fall of an | Empire: The Story of...", "a piece in | The Boston Globe",
+# "officials told | The Times".
 _NO_END_WORDS = frozenset(
     [
         "a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "by", "from", "into", "onto", "and", "or", "as",
-        "than",
+        "than", "told",
     ]
 )  # fmt: skip
 
@@ -181,4 +186,4 @@ def caption_span(span: str, label_len: int, *, from_run: bool) -> bool:
         return False
     if is_labelled_caption(span) or (label_len > 0 and is_labelled_caption(span[label_len:])):
         return True
-    return from_run and is_caption(span, labelled=label_len > 0 or _LABEL_START_RE.match(span) is not None)
+    return from_run and is_caption(span, labelled=label_len > 0 or _RUN_LABEL_RE.match(span) is not None)

@@ -537,6 +537,18 @@ def test_short_labelled_captions_are_cut_from_the_body() -> None:
     assert sentences[-1].text == "He added that those using the road were doing so illegally."
 
 
+def test_a_caption_with_a_five_word_label_is_cut_from_the_body() -> None:
+    text = "Giant security gap at airports: Lack of criminal background checks The TSA called the incident deplorable."
+    sentences = checked(text)
+    assert [(s.text, s.boilerplate) for s in sentences] == [
+        ("Giant security gap at airports: Lack of criminal background checks", True),
+        ("The TSA called the incident deplorable.", False),
+    ]
+    # Without the caption's missing end the label alone decides nothing: a body sentence stays whole.
+    body = "Giant security gap at airports: officials told The Times the checks were lacking."
+    assert [s.text for s in checked(body)] == [body]
+
+
 def test_scroll_down_and_a_caption_glued_to_the_body_are_cut_from_it() -> None:
     text = (
         "Scroll down for video Last week she was barely showing - but Demelza is now the proud mother to the "
