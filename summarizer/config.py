@@ -54,9 +54,9 @@ class Settings(BaseSettings):
     trim_head: Path | None = Field(default=None, description="Trim head JSON; empty means the packaged one.")
     precision: Literal["auto", "float32", "bfloat16", "float16", "int8"] = Field(
         default="auto",
-        description="auto: float16 on CUDA, bfloat16 on CPUs with native bf16 that measure faster, else int8 "
-        "(ONNX Runtime; float32 when the engine is torch or onnxruntime is missing); "
-        "int8: ONNX Runtime per-channel dynamic quantization (CPU).",
+        description="auto: float16 on CUDA; on a CPU the fastest of torch float32, torch bfloat16 (native bf16 "
+        "only) and ONNX Runtime float32, timed once per machine and cached; int8: ONNX Runtime per-channel dynamic "
+        "quantization (CPU), only when asked.",
     )
     engine: Literal["auto", "torch", "onnx"] = Field(
         default="auto", description="auto: ONNX Runtime for float32 on CPU when installed, else torch."
@@ -226,7 +226,8 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = Field(default=None, description="File with one accepted bearer key per line.")
     log_format: Literal["json", "text"] = Field(default="json", description="json: one JSON object per log line.")
     log_article_text: bool = Field(
-        default=False, description="Debug only: log the text of requests that fail validation. Off in production."
+        default=False,
+        description="Debug only: log the start of every request body with its access-log line. Off in production.",
     )
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
     ui: bool = Field(

@@ -61,8 +61,8 @@ class Span(BaseModel):
     generated: bool | None = Field(
         default=None,
         exclude_if=_absent,
-        description="Abstractive backend only: true when a model wrote the text, false when it was taken from the "
-        "input as a fallback. Absent for the extractive backend.",
+        description="Abstractive and llm backends only: true when a model wrote the text, false when it was taken "
+        "from the input as a fallback. Absent for the extractive backend.",
     )
     sources: list[SourceSpan] = Field(
         default_factory=list,
@@ -174,7 +174,7 @@ class Meta(BaseModel):
 class EngineChoiceInfo(BaseModel):
     """How precision=auto chose the encoder's path on this CPU: each candidate timed on the same sentences."""
 
-    chosen: str = Field(description="engine/precision, e.g. onnx/int8 or torch/bfloat16.")
+    chosen: str = Field(description="engine/precision, e.g. onnx/float32 or torch/bfloat16.")
     timings_ms: dict[str, float] = Field(description="Best time per candidate to encode the calibration sentences.")
     source: str = Field(description="measured at this start, or cached from an earlier start on this machine.")
 
