@@ -14,7 +14,13 @@ import numpy as np
 
 from summarizer.heads.linear import LinearHead
 from summarizer.selection.features import bullet_features
-from summarizer.selection.significance import cue_score, is_direct_quote, is_question, leans_on_previous
+from summarizer.selection.significance import (
+    cue_score,
+    is_direct_quote,
+    is_question,
+    leans_on_previous,
+    speaks_in_first_person,
+)
 from summarizer.text import MIN_CONTENT_WORDS, Sentence
 from summarizer.text.labels import WHY_IT_MATTERS
 
@@ -181,10 +187,14 @@ def bullet_candidates(sentences: Sequence[Sentence], summary: Sequence[int]) -> 
     return candidates
 
 
-def direct_quotes(sentences: Sequence[Sentence], candidates: Sequence[int]) -> np.ndarray:
-    """Per candidate, whether it is a direct quote: a hard negative, never a bullet above any threshold
-    (a quoted opinion, "'I don't think there's enough threat...'", states no significance)."""
-    return np.array([is_direct_quote(sentences[i].text) for i in candidates], dtype=bool)
+def spoken_words(sentences: Sequence[Sentence], candidates: Sequence[int]) -> np.ndarray:
+    """Per candidate, whether it is someone's words: a direct quote, or a sentence in the first person whose quote
+    marks the page lost. A hard negative, never a bullet above any threshold: a quoted opinion ("'I don't think
+    there's enough threat...'", "If we can beat them at the Bernabeu...") states no significance."""
+    return np.array(
+        [is_direct_quote(sentences[i].text) or speaks_in_first_person(sentences[i].text) for i in candidates],
+        dtype=bool,
+    )
 
 
 def select_bullets(
@@ -210,15 +220,15 @@ def select_bullets(
     emb = embeddings[candidates]
     summary_emb = embeddings[list(summary)] if summary else np.zeros((0, embeddings.shape[1]), dtype=np.float32)
     own = np.array([sentences[i].section == WHY_IT_MATTERS for i in candidates], dtype=np.float64)
-    quoted = direct_quotes(sentences, candidates)
+    spoken = spoken_words(sentences, candidates)
     if head is not None:
         features, names = bullet_features(sentences, embeddings, candidates, summary, prototype_embeddings)
         probability = head.probability(features[:, head.columns(names)])
-        eligible = ((probability >= head.threshold) & ~quoted) | (own > 0)
+        eligible = ((probability >= head.threshold) & ~spoken) | (own > 0)
         scores = probability + weights.own_section * own
         redundancy = LEARNED_REDUNDANCY
     else:
-        eligible = ~quoted | (own > 0)
+        eligible = ~spoken | (own > 0)
         scores = _heuristic_bullet_scores(sentences, candidates, emb, summary_emb, prototype_embeddings, weights)
         scores = scores + weights.own_section * own
         redundancy = weights.redundancy

@@ -135,6 +135,28 @@ def leans_on_previous(text: str) -> bool:
     return _IT_OPENER_RE.match(text) is not None and _EXPLETIVE_IT_RE.match(text) is None
 
 
+# A sentence in the first person is someone speaking even without quote marks ("If we can beat them at the
+# Bernabeu, then it will be just three.", a quote paragraph whose marks the page lost): like a direct quote,
+# it states an opinion, not why the news matters. In the 760 labelled articles 17 of 470 such sentences
+# (outside direct quotes) are SIGNIFICANCE, against 922 of 10,818 others. "US" is no "us", nor is "the us" or
+# "us's" in a lower-cased page.
+_FIRST_PERSON_RE = re.compile(
+    r"\b(?:I|(?<!the )us(?!['’]s)|[Ww]e|[Oo]ur|[Oo]urs|[Mm]y|[Mm]e|[Oo]urselves|[Mm]yself)(?:['’](?:m|ve|re|d|ll))?"
+    r"\b(?![-.])"
+)
+
+
+def speaks_in_first_person(text: str) -> bool:
+    """The sentence says "I", "we", "our", "us", "my" or "me" (not "US", nor the numeral of "World War I")."""
+    for match in _FIRST_PERSON_RE.finditer(text):
+        if match.group() != "I":
+            return True
+        before = text[: match.start()].split()
+        if len(before) <= 1 or not before[-1][:1].isupper():  # "Then I went", "and I": the pronoun
+            return True
+    return False
+
+
 # A question asks; it does not say why the news matters ("Despite all this, did the critics have any
 # views on who would win?"). In the 760 labelled articles 1 of 91 questions is SIGNIFICANCE.
 _QUESTION_END_RE = re.compile(r"\?[\"”’')\]]*\s*$")

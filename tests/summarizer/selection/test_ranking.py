@@ -383,13 +383,14 @@ QUOTED = (
     "The city council approved a new budget on Monday after a long debate. "
     "'I don't think the decision could raise enough money, and it comes at a time of rising costs,' he said. "
     "The decision could raise concerns among residents and comes at a time of rising costs. "
-    "“This signals a major shift with far-reaching consequences for millions,” one critic warned."
+    "“This signals a major shift with far-reaching consequences for millions,” one critic warned. "
+    "If we lose this fight, our town will never recover and the consequences could be far-reaching."
 )
 
 
 @pytest.mark.parametrize("head", [None, _EveryCandidateHead()])
-def test_direct_quotes_are_never_bullets(fake_encoder, head) -> None:
+def test_quoted_and_first_person_words_are_never_bullets(fake_encoder, head) -> None:
     sentences, emb = prepare(fake_encoder, QUOTED)
-    assert len(sentences) == 4
+    assert len(sentences) == 5
     bullets, _ = select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=3, head=head)
     assert bullets == [2], [sentences[i].text for i in bullets]

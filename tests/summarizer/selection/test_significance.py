@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.selection.significance import cue_score, is_direct_quote, is_question, leans_on_previous
+from summarizer.selection.significance import (
+    cue_score,
+    is_direct_quote,
+    is_question,
+    leans_on_previous,
+    speaks_in_first_person,
+)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +40,28 @@ def test_direct_quotes_are_recognised(text: str) -> None:
 )
 def test_statements_reporting_speech_are_not_direct_quotes(text: str) -> None:
     assert not is_direct_quote(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "first_person"),
+    [
+        ("If we can beat them at the Bernabeu (on 10 April), then it will be just three.", True),  # lost quote marks
+        ("Well, I think we could be heading to the European Championships with medal prospects.", True),
+        ("The dramatic event could explain why our planet has a hot core.", True),
+        ("He said the delay had cost us dearly.", True),
+        ("We’ve still got enough time to turn it around.", True),
+        ("The US economy grew by 2% in the last quarter.", False),  # "US" is no "us"
+        ("US-led air strikes have pushed the group back.", False),
+        ("the storm hit the east coast of the us in october 2012.", False),  # a lower-cased page
+        ("he said us's gun laws were to blame.", False),
+        ("The First World War I memorial was unveiled on Sunday.", False),  # a numeral, not the pronoun
+        ("Queen Elizabeth I founded the college in 1571.", False),
+        ("Traffic on the I-95 was halted for hours.", False),
+        ("The decision could affect millions of families.", False),
+    ],
+)
+def test_sentences_in_the_first_person(text: str, first_person: bool) -> None:
+    assert speaks_in_first_person(text) is first_person
 
 
 def test_cue_score_is_bounded() -> None:
