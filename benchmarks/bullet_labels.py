@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer import Settings, Summarizer
 from summarizer.heads import LinearHead
-from summarizer.selection.ranking import spoken_words
+from summarizer.selection.ranking import hard_negatives
 from training.bullet_data import BulletExample, build_examples, load_labelled
 from training.bullet_head import fit_bullet_head, fold_ids, top2_hits
 
@@ -74,7 +74,7 @@ def score_fixed(head: LinearHead, examples: list[BulletExample]) -> tuple[float,
     scored = []
     for e in examples:
         probability = head.probability(e.features[:, head.columns(e.names)])
-        quoted = spoken_words(e.article.sentences, e.candidates)
+        quoted = hard_negatives(e.article.sentences, e.candidates)
         scored.append((np.where(quoted, 0.0, probability), e.target, head.threshold))
     return figures(scored)
 

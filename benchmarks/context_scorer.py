@@ -46,8 +46,8 @@ from summarizer.selection.ranking import (
     LEARNED_REDUNDANCY,
     SUMMARY_PARAPHRASE_SIMILARITY,
     bullet_candidates,
+    hard_negatives,
     mmr_select,
-    spoken_words,
     summary_candidates,
 )
 from training.bullet_head import top2_hits
@@ -87,7 +87,7 @@ def bullets_for(a: Article, sig: np.ndarray, threshold: float) -> list[int]:
     cands = bullet_candidates(a.sentences, a.default_summary)
     if not cands:
         return []
-    keep = np.flatnonzero((sig[cands] >= threshold) & ~spoken_words(a.sentences, cands))
+    keep = np.flatnonzero((sig[cands] >= threshold) & ~hard_negatives(a.sentences, cands))
     picked = mmr_select(
         sig[cands][keep],
         a.embeddings[cands][keep],
@@ -109,7 +109,7 @@ def bullet_precision(articles: list[Article], significance: dict[str, np.ndarray
         if not a.significance or not cands:
             continue
         target = np.array([a.significance.get(i) == 1.0 for i in cands], dtype=np.float64)
-        prob = np.where(spoken_words(a.sentences, cands), 0.0, significance[a.id][cands])
+        prob = np.where(hard_negatives(a.sentences, cands), 0.0, significance[a.id][cands])
         if target.sum() >= 2:
             rich += 1
             h, n = top2_hits(prob, target)

@@ -31,7 +31,7 @@ from summarizer.components.prepare import PreparedArticle, prepare_article
 from summarizer.components.shared import SharedModels, load_shared_models
 from summarizer.config import Settings
 from summarizer.selection.features import bullet_features
-from summarizer.selection.ranking import bullet_candidates, select_bullets, select_summary, spoken_words
+from summarizer.selection.ranking import bullet_candidates, hard_negatives, select_bullets, select_summary
 
 MARGINS = (0.01, 0.02, 0.03, 0.05)
 CHUNK = 16  # articles per encoder call, as summarize_many
@@ -49,7 +49,7 @@ def decide(models: SharedModels, article: PreparedArticle, encoded: EncodedArtic
     if candidates and models.bullet_head is not None:
         features, names = bullet_features(sentences, embeddings, candidates, summary, models.prototypes)
         probability = models.bullet_head.probability(features[:, models.bullet_head.columns(names)])
-        probability = probability[~spoken_words(sentences, candidates)]
+        probability = probability[~hard_negatives(sentences, candidates)]
     return summary, bullets, probability
 
 

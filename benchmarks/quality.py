@@ -17,8 +17,8 @@ articles (``--train-extra``, never scored); the learned head's feature set, L2 a
 chosen by an inner cross-validation on the training folds only.
 precision@2 is the share of the two best-ranked candidates (sentences outside the summary)
 labelled SIGNIFICANCE, on articles with at least two such candidates; the learned head and the
-heuristic never rank there a direct quote or a sentence in the first person (``ranking.spoken_words``, as
-served).
+heuristic never rank there a direct quote, a sentence in the first person or one that points at a photo
+(``ranking.hard_negatives``, as served).
 """
 
 from __future__ import annotations
@@ -47,10 +47,10 @@ from summarizer.selection.ranking import (
     INNER_SENTENCE_END,
     MAX_BULLET_CHARS,
     SUMMARY_PARAPHRASE_SIMILARITY,
+    hard_negatives,
     mmr_select,
     select_bullets,
     select_summary,
-    spoken_words,
     summary_candidates,
 )
 from summarizer.text import segment
@@ -225,7 +225,7 @@ def bullet_table(labels: list[Path], extra: list[Path], dev: Path, summarizer: S
                 e = examples[k]
                 probability = head.probability(e.features[:, head.columns(names)])
                 # as served: a direct quote is a hard negative, below the threshold whatever the head says
-                held_out[name][0][k] = np.where(spoken_words(e.article.sentences, e.candidates), 0.0, probability)
+                held_out[name][0][k] = np.where(hard_negatives(e.article.sentences, e.candidates), 0.0, probability)
     rich = [k for k, e in enumerate(examples) if e.target.sum() >= 2]
     to_summary = np.concatenate([e.features[:, col["summary_similarity"]] for e in examples])
     significant = np.concatenate([e.features[e.target > 0, col["summary_similarity"]] for e in examples])

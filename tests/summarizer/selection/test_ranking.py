@@ -384,13 +384,14 @@ QUOTED = (
     "'I don't think the decision could raise enough money, and it comes at a time of rising costs,' he said. "
     "The decision could raise concerns among residents and comes at a time of rising costs. "
     "“This signals a major shift with far-reaching consequences for millions,” one critic warned. "
-    "If we lose this fight, our town will never recover and the consequences could be far-reaching."
+    "If we lose this fight, our town will never recover and the consequences could be far-reaching. "
+    "Council leader Ann Reyes (pictured) warned the decision could have far-reaching consequences."
 )
 
 
 @pytest.mark.parametrize("head", [None, _EveryCandidateHead()])
-def test_quoted_and_first_person_words_are_never_bullets(fake_encoder, head) -> None:
+def test_quotes_first_person_and_photo_references_are_never_bullets(fake_encoder, head) -> None:
     sentences, emb = prepare(fake_encoder, QUOTED)
-    assert len(sentences) == 5
+    assert len(sentences) == 6
     bullets, _ = select_bullets(sentences, emb, [0], prototypes(fake_encoder), count=3, head=head)
     assert bullets == [2], [sentences[i].text for i in bullets]
