@@ -188,6 +188,20 @@ SPEECH_VERBS = frozenset(["said", "says", "told", "added", "adds", "explained", 
 _SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
+def opens_on_caption_label(span: str) -> bool:
+    """The span opens on a sentence-case caption label ("Novel idea: ", "Fugitive: "), not on speech ("He
+    added: ") or a section label ("Why it matters: ")."""
+    match = _CAPTION_LABEL_RE.match(span)
+    return (
+        match is not None and match.group("label").split()[-1].lower() not in SPEECH_VERBS and not _LABEL_RE.match(span)
+    )
+
+
+def ends_as_sentence(span: str) -> bool:
+    """The span ends on a full stop, question or exclamation mark (closing quotes and brackets aside)."""
+    return _SENTENCE_END_RE.search(span.rstrip()) is not None
+
+
 def is_labelled_caption(span: str) -> bool:
     """A photo caption standing as a sentence: "Fighter ace: Squadron Leader Douglas Bader in 1941".
 
@@ -195,10 +209,9 @@ def is_labelled_caption(span: str) -> bool:
     "(left)"). "Label: a full sentence." stays content: a news page writes body sentences that way too;
     so do section labels ("Why it matters: ...") and speech ("He added: ...").
     """
-    match = _CAPTION_LABEL_RE.match(span)
-    if match is None or match.group("label").split()[-1].lower() in SPEECH_VERBS or _LABEL_RE.match(span):
+    if not opens_on_caption_label(span):
         return False
-    return _SENTENCE_END_RE.search(span.rstrip()) is None or _PHOTO_MARKER_RE.search(span) is not None
+    return not ends_as_sentence(span) or _PHOTO_MARKER_RE.search(span) is not None
 
 
 def is_boilerplate(display_text: str) -> bool:

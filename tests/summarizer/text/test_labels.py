@@ -6,10 +6,12 @@ import pytest
 
 from summarizer.text.labels import (
     WHY_IT_MATTERS,
+    ends_as_sentence,
     is_boilerplate,
     is_header_only,
     is_labelled_caption,
     leading_label_length,
+    opens_on_caption_label,
 )
 
 
@@ -273,3 +275,32 @@ def test_labelled_captions(span: str) -> None:
 )
 def test_not_labelled_captions(span: str) -> None:
     assert not is_labelled_caption(span)
+
+
+@pytest.mark.parametrize(
+    ("span", "label"),
+    [
+        ("Novel idea: Priscilla Presley will serve as a witness at the wedding.", True),
+        ("Fugitive: The Tbilisi native admitted the charges.", True),
+        ("He added: 'We will appeal.'", False),  # speech
+        ("Why it matters: the ruling sets a precedent.", False),  # a section label
+        ("The council said on Monday that fares would rise.", False),
+    ],
+)
+def test_sentences_opening_on_a_caption_label(span: str, label: bool) -> None:
+    assert opens_on_caption_label(span) is label
+
+
+@pytest.mark.parametrize(
+    ("span", "ends"),
+    [
+        ("Fares will rise in March.", True),
+        ("Will fares rise?", True),
+        ("He called it 'a disgrace.'", True),
+        ("The plan was approved (after a long debate.)", True),
+        ("Williams congratulates Italy captain Corrado Barazzutti after the defeat", False),
+        ("a film dubbed 'The First Great Escape'", False),  # a closing quote alone is no end
+    ],
+)
+def test_spans_that_end_as_sentences(span: str, ends: bool) -> None:
+    assert ends_as_sentence(span) is ends
