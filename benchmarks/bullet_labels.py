@@ -70,12 +70,12 @@ def evaluate(examples: list[BulletExample], extra: Trainer) -> tuple[float, floa
 
 
 def score_fixed(head: LinearHead, examples: list[BulletExample]) -> tuple[float, float, float, float]:
-    """``figures`` for a head trained elsewhere (direct quotes never, as served)."""
+    """``figures`` for a head trained elsewhere (hard negatives never, as served)."""
     scored = []
     for e in examples:
         probability = head.probability(e.features[:, head.columns(e.names)])
-        quoted = hard_negatives(e.article.sentences, e.candidates)
-        scored.append((np.where(quoted, 0.0, probability), e.target, head.threshold))
+        never = hard_negatives(e.article.sentences, e.candidates)
+        scored.append((np.where(never, 0.0, probability), e.target, head.threshold))
     return figures(scored)
 
 

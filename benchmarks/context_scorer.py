@@ -17,11 +17,11 @@ Two cross-validations, folds as benchmarks/quality.py makes them (``folds_for``)
   learned selection head in quality.py), or keeps the default summary and swaps its least
   summary-worthy sentence for the best other candidate when the scorer prefers it by a margin
   (the issue's "swap steps learned from the dev file"). Also: bullets for the held-out articles (default summary,
-  as served: direct quotes never, threshold, MMR, no paraphrase of the summary), for the share of
+  as served: hard negatives never, threshold, MMR, no paraphrase of the summary), for the share of
   cased dev articles without a bullet;
 - bullets: 5 folds of the labelled significance examples (quality.py's ``bullet_table`` order); the
   held-out articles are left out of training entirely (their oracle labels too); precision@2 on
-  articles with 2+ SIGNIFICANCE candidates, direct quotes ranked last.
+  articles with 2+ SIGNIFICANCE candidates, hard negatives (quotes, first person, photo references) ranked last.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def bullets_for(a: Article, sig: np.ndarray, threshold: float) -> list[int]:
 
 
 def bullet_precision(articles: list[Article], significance: dict[str, np.ndarray]) -> None:
-    """precision@2 over the labelled articles with 2+ SIGNIFICANCE candidates (direct quotes never), and
+    """precision@2 over the labelled articles with 2+ SIGNIFICANCE candidates (hard negatives never), and
     what each threshold returns there; ``significance``: held-out probabilities per sentence, by article id."""
     hits = shown = rich = 0
     returned = {thr: [0, 0] for thr in THRESHOLDS}  # hits, shown among the 2+ articles

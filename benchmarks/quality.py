@@ -224,7 +224,7 @@ def bullet_table(labels: list[Path], extra: list[Path], dev: Path, summarizer: S
             for k in np.flatnonzero(folds == f):
                 e = examples[k]
                 probability = head.probability(e.features[:, head.columns(names)])
-                # as served: a direct quote is a hard negative, below the threshold whatever the head says
+                # as served: a hard negative (quote, first person, photo reference) scores 0, whatever the head says
                 held_out[name][0][k] = np.where(hard_negatives(e.article.sentences, e.candidates), 0.0, probability)
     rich = [k for k, e in enumerate(examples) if e.target.sum() >= 2]
     to_summary = np.concatenate([e.features[:, col["summary_similarity"]] for e in examples])

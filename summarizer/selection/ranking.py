@@ -22,7 +22,7 @@ from summarizer.selection.significance import (
     speaks_in_first_person,
 )
 from summarizer.text import MIN_CONTENT_WORDS, Sentence
-from summarizer.text.labels import WHY_IT_MATTERS, photo_marker_end
+from summarizer.text.labels import WHY_IT_MATTERS, points_at_photo
 
 DUPLICATE_SIMILARITY = 0.9  # above this two sentences say the same thing
 # A bullet at least this similar to a summary sentence paraphrases it (see benchmarks/quality.py,
@@ -193,7 +193,7 @@ def hard_negatives(sentences: Sequence[Sentence], candidates: Sequence[int]) -> 
     Someone's words: a direct quote, or a sentence in the first person whose quote marks the page lost; a
     quoted opinion ("'I don't think there's enough threat...'", "If we can beat them at the Bernabeu...")
     states no significance. And a sentence that points at a photo ("(pictured)", "(left)"): without the photo
-    it does not read, and on news pages it is mostly a caption run (in the 760 labelled articles 3 of 151 such
+    it does not read, and on news pages it is mostly a caption run (in the 760 labelled articles 3 of 141 such
     sentences are SIGNIFICANCE, all three captions glued to body text). Tried and not kept: a caption label
     ("Novel idea: ...") or no sentence end as hard negatives too (held-out precision@2 0.598 to 0.593).
     """
@@ -202,7 +202,7 @@ def hard_negatives(sentences: Sequence[Sentence], candidates: Sequence[int]) -> 
 
 def _never_a_bullet(text: str) -> bool:
     spoken = is_direct_quote(text) or speaks_in_first_person(text)
-    return spoken or photo_marker_end(text) >= 0
+    return spoken or points_at_photo(text)
 
 
 def select_bullets(
@@ -220,7 +220,7 @@ def select_bullets(
     With a learned ``head``, only candidates whose probability reaches the head's threshold
     qualify (it abstains rather than invent significance); without one, the hand-weighted score
     ranks every candidate. Either way the article's own "Why it matters" passage comes first, and
-    neither a direct quote nor anything that paraphrases a summary sentence is chosen.
+    neither a hard negative (``hard_negatives``) nor anything that paraphrases a summary sentence is chosen.
     """
     candidates = bullet_candidates(sentences, summary)
     if count <= 0 or not candidates:

@@ -169,6 +169,22 @@ def photo_marker_end(span: str) -> int:
     return -1 if match is None else match.end()
 
 
+# A sentence that points at a photo: a bracketed position, or "pictured" as a caption uses it ("Smith,
+# pictured, said...", "pictured with his wife"); not the verb ("Investors had pictured a swift recovery").
+_POINTS_AT_PHOTO_RE = re.compile(
+    r"\((?:pictured|above|below|inset|centre|center|top|bottom|front|back|"
+    r"(?:(?:far|second|third|fourth|top|bottom|back|front)\s+)?(?:left|right))\)"
+    r"|,\s*pictured\b|\bpictured\s+(?:above|below|left|right|here|with|at|in|on|during|after|before|outside|"
+    r"leaving|arriving|alongside|together)\b",
+    re.IGNORECASE,
+)
+
+
+def points_at_photo(span: str) -> bool:
+    """The span refers to a photo beside it ("(pictured)", "(left)", ", pictured,"): it does not read alone."""
+    return _POINTS_AT_PHOTO_RE.search(span) is not None
+
+
 def is_caption(display_text: str, *, labelled: bool) -> bool:
     """A photo caption cut from a run: no end punctuation, and a caption label or a photo position.
 

@@ -49,6 +49,11 @@ def test_statements_reporting_speech_are_not_direct_quotes(text: str) -> None:
         ("Well, I think we could be heading to the European Championships with medal prospects.", True),
         ("The dramatic event could explain why our planet has a hot core.", True),
         ("He said the delay had cost us dearly.", True),
+        ("This is a big moment for us.", True),  # at the end of the sentence
+        ("He told me.", True),
+        ("On Monday I met the minister.", True),
+        ("i think the plan will work.", True),  # a lower-cased page
+        ("Phase I trials begin next month.", False),
         ("We’ve still got enough time to turn it around.", True),
         ("The US economy grew by 2% in the last quarter.", False),  # "US" is no "us"
         ("US-led air strikes have pushed the group back.", False),
@@ -88,6 +93,7 @@ def test_cue_score_is_bounded() -> None:
         ("However, he added that the talks would resume.", True),
         ("In fact, it paved the way for rivals.", True),
         ("But it remains to be seen whether the deal will hold.", False),
+        ("But then they said the plan would be delayed.", True),  # two connectives
         ("But the council said the plan would be delayed.", False),
         ("Still, Theresa May said the vote would go ahead.", False),
         ("Italy won the match.", False),

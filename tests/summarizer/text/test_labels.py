@@ -12,6 +12,7 @@ from summarizer.text.labels import (
     is_labelled_caption,
     leading_label_length,
     opens_on_caption_label,
+    points_at_photo,
 )
 
 
@@ -304,3 +305,18 @@ def test_sentences_opening_on_a_caption_label(span: str, label: bool) -> None:
 )
 def test_spans_that_end_as_sentences(span: str, ends: bool) -> None:
     assert ends_as_sentence(span) is ends
+
+
+@pytest.mark.parametrize(
+    ("span", "photo"),
+    [
+        ("Council leader Ann Reyes (pictured) warned of the cost.", True),
+        ("Moores (left) oversaw the exit.", True),
+        ("Smith, pictured, said the plan would go ahead.", True),
+        ("The couple, pictured with their son, moved in 2010.", True),
+        ("Investors had pictured a swift recovery.", False),  # the verb
+        ("The left-wing party won 12 seats.", False),
+    ],
+)
+def test_sentences_that_point_at_a_photo(span: str, photo: bool) -> None:
+    assert points_at_photo(span) is photo
