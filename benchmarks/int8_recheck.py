@@ -79,19 +79,21 @@ def main() -> int:
     records = [json.loads(line) for line in args.data.open(encoding="utf-8")]
     settings = Settings()
     articles = [prepare_article(r["article"], None, settings) for r in records]
-    paths = {p: load_shared_models(Settings(device="cpu", engine="onnx", precision=p)) for p in ("float32", "int8")}
-    encode_all(paths["int8"], articles[:CHUNK])  # warm both runtimes before timing
-    encode_all(paths["float32"], articles[:CHUNK])
+    by_precision = {
+        p: load_shared_models(Settings(device="cpu", engine="onnx", precision=p)) for p in ("float32", "int8")
+    }
+    encode_all(by_precision["int8"], articles[:CHUNK])  # warm both runtimes before timing
+    encode_all(by_precision["float32"], articles[:CHUNK])
     encoded, seconds = {}, {}
-    for precision, models in paths.items():
+    for precision, models in by_precision.items():
         encoded[precision], seconds[precision] = encode_all(models, articles)
 
-    head = paths["int8"].bullet_head
+    head = by_precision["int8"].bullet_head
     threshold = head.threshold if head is not None else 0.5
     same_bullets, same_summary, probabilities = [], [], []
     for k, article in enumerate(articles):
-        summary8, bullets8, probability8 = decide(paths["int8"], article, encoded["int8"][k])
-        summary32, bullets32, _ = decide(paths["float32"], article, encoded["float32"][k])
+        summary8, bullets8, probability8 = decide(by_precision["int8"], article, encoded["int8"][k])
+        summary32, bullets32, _ = decide(by_precision["float32"], article, encoded["float32"][k])
         same_bullets.append(bullets8 == bullets32)
         same_summary.append(summary8 == summary32)
         probabilities.append(probability8)

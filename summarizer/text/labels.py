@@ -155,11 +155,11 @@ _BYLINE_RE = re.compile(
 
 
 # Where a photo sits: "(pictured)", "(left)", "(third right)", "pictured".
-_PHOTO_MARKER_RE = re.compile(
+_PHOTO_POSITION = (
     r"\((?:pictured|above|below|inset|centre|center|top|bottom|front|back|"
-    r"(?:(?:far|second|third|fourth|top|bottom|back|front)\s+)?(?:left|right))\)|\bpictured\b",
-    re.IGNORECASE,
+    r"(?:(?:far|second|third|fourth|top|bottom|back|front)\s+)?(?:left|right))\)"
 )
+_PHOTO_MARKER_RE = re.compile(_PHOTO_POSITION + r"|\bpictured\b", re.IGNORECASE)
 _END_PUNCT = tuple(".!?\"”’'…")
 
 
@@ -172,9 +172,8 @@ def photo_marker_end(span: str) -> int:
 # A sentence that points at a photo: a bracketed position, or "pictured" as a caption uses it ("Smith,
 # pictured, said...", "pictured with his wife"); not the verb ("Investors had pictured a swift recovery").
 _POINTS_AT_PHOTO_RE = re.compile(
-    r"\((?:pictured|above|below|inset|centre|center|top|bottom|front|back|"
-    r"(?:(?:far|second|third|fourth|top|bottom|back|front)\s+)?(?:left|right))\)"
-    r"|,\s*pictured\b|\bpictured\s+(?:above|below|left|right|here|with|at|in|on|during|after|before|outside|"
+    _PHOTO_POSITION
+    + r"|,\s*pictured\b|\bpictured\s+(?:above|below|left|right|here|with|at|in|on|during|after|before|outside|"
     r"leaving|arriving|alongside|together)\b",
     re.IGNORECASE,
 )

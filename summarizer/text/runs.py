@@ -12,6 +12,7 @@ import re
 
 from summarizer.text.labels import (
     SPEECH_VERBS,
+    ends_as_sentence,
     is_caption,
     is_labelled_caption,
     leading_label_length,
@@ -146,7 +147,6 @@ _NOT_OPENERS = frozenset(
     ]
 )  # fmt: skip
 _BODY_MIN_WORDS = 8
-_SPAN_END_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
 def split_caption_body(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -156,7 +156,7 @@ def split_caption_body(text: str, start: int, end: int) -> list[tuple[int, int]]
     span = text[start:end]
     label_len = leading_label_length(span, paragraph_start=False)[0]
     marker = photo_marker_end(span)
-    if marker < 0 or _SPAN_END_RE.search(span) is None or not caption_span(span, label_len, from_run=False):
+    if marker < 0 or not ends_as_sentence(span) or not caption_span(span, label_len, from_run=False):
         return [(start, end)]
     tokens = [t for t in _TOKEN_RE.finditer(text, start, end) if t.end() >= start + marker]
     for prev, nxt in itertools.pairwise(tokens):
